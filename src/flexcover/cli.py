@@ -1,0 +1,278 @@
+"""``flexcover``: the command line (Typer + Rich).
+
+Every command validates its input; a bad value is a one-line error naming it, with exit code 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import sys
+import time
+from collections.abc import Callable
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from flexcover.kit.audit import Actor
+from flexcover.kit.database import Database
+from flexcover.kit.problems import Problem
+from flexcover.kit.settings import Settings
+
+app = typer.Typer(
+    help="flexcover: social insurance for flexible-employment and platform workers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Logins and API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+console = Console()
+errors = Console(stderr=True)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a :class:`Problem` into ``error: field: detail`` on stderr and exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except Problem as problem:
+            where = f"{problem.field}: " if problem.field else ""
+            errors.print(f"error: {where}{problem.message('en')}", markup=False, highlight=False)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def cli_actor() -> Actor:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return Actor(user_id=None, username=f"cli:{who}", role="system", region_code=None, source="cli")
+
+
+def upgrade_database(settings: Settings) -> None:
+    """Migrate to the latest schema and load the jurisdiction catalogue (both idempotent)."""
+    from flexcover import migrations
+    from flexcover.registry import service
+
+    if settings.is_sqlite:
+        settings.ensure_data_dir()
+    migrations.upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        with database.unit_of_work() as session:
+            service.sync_jurisdictions(session=session)
+    finally:
+        database.dispose()
+
+
+@db_app.command("upgrade")
+@one_line_errors
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest revision and load reference data."""
+    settings = Settings.from_env()
+    upgrade_database(settings)
+    from flexcover import migrations
+
+    console.print(f"database at revision {migrations.current_revision(settings.database_url)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema revision the database is at."""
+    from flexcover import migrations
+
+    console.print(migrations.current_revision(Settings.from_env().database_url) or "empty")
+
+
+@users_app.command("create")
+@one_line_errors
+def users_create(
+    username: Annotated[str, typer.Option(help="Login name: lowercase letters, digits, . _ -")],
+    role: Annotated[str, typer.Option(help="worker, platform, district_officer, city_officer, "
+                                      "province_officer, auditor or admin")],
+    region: Annotated[str, typer.Option(help="GB/T 2260 code of the user's region scope")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ],
+    display_name: Annotated[str | None, typer.Option()] = None,
+    person_id: Annotated[int | None, typer.Option(help="worker logins: the person")] = None,
+    platform_id: Annotated[int | None, typer.Option(help="platform logins: the platform")] = None,
+) -> None:
+    """Create a login with a role and a region scope."""
+    from pydantic import ValidationError
+
+    from flexcover.kit.problems import ValidationFailed
+    from flexcover.registry import service
+    from flexcover.registry.schemas import UserIn
+
+    try:
+        user_in = UserIn(
+            username=username,
+            password=password,
+            role=role,
+            region_code=region,
+            display_name=display_name,
+            person_id=person_id,
+            platform_id=platform_id,
+        )
+    except ValidationError as invalid:
+        error = invalid.errors()[0]
+        field = {"region_code": "region"}.get(str(error["loc"][0]), str(error["loc"][0]))
+        raise ValidationFailed([{"field": field, "message": error["msg"]}]) from None
+    database = Database(Settings.from_env().database_url)
+    try:
+        with database.unit_of_work() as session:
+            user = service.create_user(session=session, actor=cli_actor(), user=user_in)
+            console.print(f"created user {user.username} (id {user.id}, {user.role}, {user.region_code})")
+    finally:
+        database.dispose()
+
+
+@users_app.command("token")
+@one_line_errors
+def users_token(
+    username: Annotated[str, typer.Argument(help="The user the token acts as")],
+    label: Annotated[str, typer.Option()] = "api",
+) -> None:
+    """Issue an API token; it is printed once and only its hash is kept."""
+    from flexcover.kit.problems import NotFound
+    from flexcover.registry import repository, service
+
+    database = Database(Settings.from_env().database_url)
+    try:
+        with database.unit_of_work() as session:
+            user = repository.user_by_username(session, username)
+            if user is None:
+                raise NotFound(field="username", what="user", key=username)
+            plain, _ = service.issue_api_token(
+                session=session, actor=cli_actor(), user_id=user.id, label=label
+            )
+        console.print(plain, markup=False, highlight=False)
+    finally:
+        database.dispose()
+
+
+@app.command()
+@one_line_errors
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the web app and the API (the database must be upgraded)."""
+    import uvicorn
+
+    from flexcover.web.app import create_app
+
+    console.print(f"flexcover serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@app.command()
+@one_line_errors
+def demo(
+    serve_app: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve when ready")] = True,
+    jurisdiction: Annotated[str, typer.Option(help="GB/T 2260 code of the demo city")] = "500000",
+    people: Annotated[int, typer.Option(min=1, max=2_000_000)] = 20_000,
+    seed: Annotated[int, typer.Option(min=0)] = 20250801,
+    rebuild: Annotated[bool, typer.Option(help="Throw away the demo data and build it anew")] = False,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+) -> None:
+    """Set up the data folder, migrate, build a synthetic city, print the logins, and serve."""
+    from flexcover.synth.demo import build_demo
+
+    started = time.monotonic()
+    settings = Settings.from_env()
+    console.print(f"data folder: {settings.data_dir}")
+    console.print(f"database:    {_redact(settings.database_url)}")
+    with console.status("migrating the database…"):
+        upgrade_database(settings)
+    database = Database(settings.database_url)
+    try:
+        with _progress() as progress:
+            tasks: dict[str, int] = {}
+
+            def report(step: str, done: int, total: int) -> None:
+                if step not in tasks:
+                    tasks[step] = progress.add_task(step, total=total)
+                progress.update(tasks[step], completed=done, total=total)
+
+            with database.unit_of_work() as session:
+                result = build_demo(
+                    session=session,
+                    jurisdiction=jurisdiction,
+                    people=people,
+                    seed=seed,
+                    id_key=settings.id_hash_key,
+                    rebuild=rebuild,
+                    progress=report,
+                )
+    finally:
+        database.dispose()
+    verb = "reused" if result.reused else "built"
+    console.print(f"demo {verb}: {result.people:,} people in {jurisdiction} "
+                  f"({time.monotonic() - started:.1f} s)")
+    _print_logins(result)
+    if serve_app:
+        serve(host=host, port=port)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<14}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def _print_logins(result: object) -> None:
+    from flexcover.synth.demo import DemoResult
+
+    assert isinstance(result, DemoResult)
+    table = Table(title="demo logins (password for all: flexcover-demo)")
+    for column in ("username", "role", "region", "who"):
+        table.add_column(column)
+    for login in result.logins:
+        table.add_row(login.username, login.role, login.region_code, login.note)
+    console.print(table)
+    for username, token in result.tokens.items():
+        console.print(f"API token for {username}: {token}", markup=False, highlight=False)
+    if result.reused:
+        console.print("API tokens were shown when the demo was built; "
+                      "`flexcover users token platform1` issues a new one.")
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':')[0]}:***@{host}"
+    return url
+
+
+def _mount_synth() -> None:
+    from flexcover.synth.commands import synth_app
+
+    app.add_typer(synth_app, name="synth")
+
+
+_mount_synth()
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())

@@ -1,0 +1,82 @@
+"""Money as integer fen (分). Yuan appear only at the edges: parsing input and formatting output.
+
+Rounding is half-up (四舍五入) to the fen unless a jurisdiction's parameters say otherwise.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from flexcover.kit.problems import InvalidAmount
+
+Fen = int
+"""An amount of money in fen (1 yuan = 100 fen). Always an ``int``, never a float."""
+
+FEN_PER_YUAN = 100
+_MAX_YUAN = Decimal("1000000000000")  # a trillion yuan: far beyond any single amount we book
+
+
+def parse_yuan(text: str, *, field: str = "amount", allow_negative: bool = False) -> Fen:
+    """Parse a yuan string such as ``"4404.00"`` or ``"880.8"`` into fen, exactly.
+
+    More than two decimal places, exponents, floats and non-finite values are refused rather than
+    rounded: an amount a person typed must mean exactly what it says.
+    """
+    if not isinstance(text, str):
+        raise InvalidAmount(field=field, value=repr(text))
+    cleaned = text.strip().replace(",", "")
+    if not cleaned or "e" in cleaned.lower():
+        raise InvalidAmount(field=field, value=text)
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise InvalidAmount(field=field, value=text) from None
+    if not value.is_finite() or abs(value) >= _MAX_YUAN:
+        raise InvalidAmount(field=field, value=text)
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise InvalidAmount(field=field, value=text)
+    if value < 0 and not allow_negative:
+        raise InvalidAmount(field=field, value=text)
+    return int(value * FEN_PER_YUAN)
+
+
+def yuan_to_fen(value: Decimal) -> Fen:
+    """Convert a Decimal number of yuan to fen, rounding half-up to the fen."""
+    return int((value * FEN_PER_YUAN).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def fen_to_yuan(amount: Fen) -> Decimal:
+    """The exact Decimal yuan value of an amount in fen."""
+    return (Decimal(amount) / FEN_PER_YUAN).quantize(Decimal("0.01"))
+
+
+def format_yuan(amount: Fen, *, grouping: bool = False) -> str:
+    """Format fen as a yuan string with two decimals: ``88080`` → ``"880.80"``.
+
+    ``grouping=True`` adds thousands separators for pages (``"22,017.00"``); the API never groups.
+    """
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise TypeError(f"money must be integer fen, got {type(amount).__name__}")
+    sign = "-" if amount < 0 else ""
+    whole, cents = divmod(abs(amount), FEN_PER_YUAN)
+    whole_text = f"{whole:,}" if grouping else str(whole)
+    return f"{sign}{whole_text}.{cents:02d}"
+
+
+def round_half_up_div(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded half-up (away from zero at .5), in integers only."""
+    if denominator == 0:
+        raise ZeroDivisionError("division by zero")
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return quotient if numerator >= 0 else -quotient
+
+
+def apply_rate(amount: Fen, rate: Decimal) -> Fen:
+    """``amount × rate`` rounded half-up to the fen, with no float on the way (e.g. base × 20%)."""
+    numerator, denominator = rate.as_integer_ratio()
+    return round_half_up_div(amount * numerator, denominator)

@@ -1,0 +1,49 @@
+"""Alembic migrations: one linear history, timestamped file names.
+
+``flexcover db upgrade`` runs :func:`upgrade`, then loads the reference data (jurisdictions).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData
+
+
+def metadata() -> MetaData:
+    """The metadata of every table, for migrations and autogenerate."""
+    import flexcover.kit.audit
+    import flexcover.registry.models
+    import flexcover.synth.models  # noqa: F401
+    from flexcover.kit.database import Base
+
+    return Base.metadata
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    config.set_main_option(
+        "file_template",
+        "%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s",
+    )
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def current_revision(database_url: str) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()

@@ -1,0 +1,1 @@
+"""People, jurisdictions, platforms, employers, staff users and who may do what where."""

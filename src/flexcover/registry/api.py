@@ -1,0 +1,153 @@
+"""Registry JSON API under /api/v1."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from flexcover.kit.pagination import PageRequest
+from flexcover.registry import service
+from flexcover.registry.schemas import (
+    EmployerIn,
+    EmployerOut,
+    JurisdictionOut,
+    PersonIn,
+    PersonOut,
+    PlatformIn,
+    PlatformOut,
+    TokenOut,
+    UserIn,
+    UserOut,
+)
+from flexcover.web.auth import ApiActor, DbSession
+from flexcover.web.unit_of_work import UnitOfWorkRoute
+
+router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute, tags=["registry"])
+
+
+class Me(BaseModel):
+    username: str
+    role: str
+    region_code: str | None
+    person_id: int | None
+    platform_id: int | None
+
+
+class JurisdictionDetail(JurisdictionOut):
+    children: list[JurisdictionOut]
+
+
+class PeoplePage(BaseModel):
+    items: list[PersonOut]
+    total: int
+    page: int
+    size: int
+
+
+class TokenRequest(BaseModel):
+    label: str = "api"
+
+
+@router.get("/me", response_model=Me)
+def me(actor: ApiActor) -> Me:
+    return Me(
+        username=actor.username,
+        role=actor.role,
+        region_code=actor.region_code,
+        person_id=actor.person_id,
+        platform_id=actor.platform_id,
+    )
+
+
+@router.get("/jurisdictions/{code}", response_model=JurisdictionDetail)
+def jurisdiction(code: str, session: DbSession, actor: ApiActor) -> JurisdictionDetail:
+    found = service.get_jurisdiction(session=session, code=code)
+    children = service.jurisdiction_children(session=session, code=code)
+    return JurisdictionDetail(
+        **JurisdictionOut.model_validate(found).model_dump(),
+        children=[JurisdictionOut.model_validate(child) for child in children],
+    )
+
+
+@router.post("/people", response_model=PersonOut, status_code=201)
+def register_person(
+    person: PersonIn, request: Request, session: DbSession, actor: ApiActor
+) -> PersonOut:
+    created = service.register_person(
+        session=session, actor=actor, person=person, id_key=request.app.state.settings.id_hash_key
+    )
+    return PersonOut.model_validate(created)
+
+
+@router.get("/people", response_model=PeoplePage)
+def list_people(
+    session: DbSession,
+    actor: ApiActor,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> PeoplePage:
+    found = service.list_people(
+        session=session,
+        actor=actor,
+        region_code=region or actor.region_code or "",
+        page=PageRequest(page=page, size=size),
+    )
+    return PeoplePage(
+        items=[PersonOut.model_validate(person) for person in found.items],
+        total=found.total,
+        page=found.page,
+        size=found.size,
+    )
+
+
+@router.get("/people/{person_id}", response_model=PersonOut)
+def get_person(person_id: int, session: DbSession, actor: ApiActor) -> PersonOut:
+    return PersonOut.model_validate(
+        service.get_person(session=session, actor=actor, person_id=person_id)
+    )
+
+
+@router.post("/platforms", response_model=PlatformOut, status_code=201)
+def register_platform(platform: PlatformIn, session: DbSession, actor: ApiActor) -> PlatformOut:
+    return PlatformOut.model_validate(
+        service.register_platform(session=session, actor=actor, platform=platform)
+    )
+
+
+@router.get("/platforms/{platform_id}", response_model=PlatformOut)
+def get_platform(platform_id: int, session: DbSession, actor: ApiActor) -> PlatformOut:
+    return PlatformOut.model_validate(
+        service.get_platform(session=session, actor=actor, platform_id=platform_id)
+    )
+
+
+@router.post("/employers", response_model=EmployerOut, status_code=201)
+def register_employer(employer: EmployerIn, session: DbSession, actor: ApiActor) -> EmployerOut:
+    return EmployerOut.model_validate(
+        service.register_employer(session=session, actor=actor, employer=employer)
+    )
+
+
+@router.get("/employers/{employer_id}", response_model=EmployerOut)
+def get_employer(employer_id: int, session: DbSession, actor: ApiActor) -> EmployerOut:
+    return EmployerOut.model_validate(
+        service.get_employer(session=session, actor=actor, employer_id=employer_id)
+    )
+
+
+@router.post("/users", response_model=UserOut, status_code=201)
+def create_user(user: UserIn, session: DbSession, actor: ApiActor) -> UserOut:
+    return UserOut.model_validate(service.create_user(session=session, actor=actor, user=user))
+
+
+@router.post("/users/{user_id}/tokens", response_model=TokenOut, status_code=201)
+def issue_token(
+    user_id: int, body: TokenRequest, session: DbSession, actor: ApiActor
+) -> TokenOut:
+    plain, token = service.issue_api_token(
+        session=session, actor=actor, user_id=user_id, label=body.label
+    )
+    return TokenOut(token=plain, prefix=token.prefix, label=token.label)

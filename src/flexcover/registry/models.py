@@ -1,0 +1,138 @@
+"""Registry tables: jurisdictions, people, platforms, employers, users and API tokens."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from flexcover.kit.database import Base, UtcDateTime, utc_now
+
+JURISDICTION_LEVELS = ("national", "province", "city", "district")
+ROLES = (
+    "worker",
+    "platform",
+    "district_officer",
+    "city_officer",
+    "province_officer",
+    "auditor",
+    "admin",
+)
+
+
+class Jurisdiction(Base):
+    """行政区划: a GB/T 2260 division, from the nation down to districts and counties."""
+
+    __tablename__ = "jurisdictions"
+    __table_args__ = (
+        CheckConstraint(
+            "level IN ('national', 'province', 'city', 'district')", name="level_known"
+        ),
+    )
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    full_name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(10))
+    parent_code: Mapped[str | None] = mapped_column(
+        ForeignKey("jurisdictions.code"), index=True
+    )
+
+
+class Person(Base):
+    """人员: someone known to the agency, identified by the keyed hash of their resident ID.
+
+    The plain ID number is not stored: joins use ``id_hash``, screens use ``id_masked``, and the
+    birth date, gender and issuing region are kept as the ID states them.
+    """
+
+    __tablename__ = "people"
+    __table_args__ = (
+        CheckConstraint("gender IN ('male', 'female')", name="gender_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id_masked: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(60))
+    gender: Mapped[str] = mapped_column(String(6))
+    birth_date: Mapped[date] = mapped_column(Date)
+    id_region_code: Mapped[str] = mapped_column(String(6))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    hukou_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"))
+    residence_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class Platform(Base):
+    """平台企业: a platform company whose workers take orders through it."""
+
+    __tablename__ = "platforms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+    industries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class Employer(Base):
+    """用人单位: an employer registered with market supervision, by its unified credit code."""
+
+    __tablename__ = "employers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class User(Base):
+    """用户: a login. Its role and region scope decide what it may see and do."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('worker', 'platform', 'district_officer', 'city_officer', "
+            "'province_officer', 'auditor', 'admin')",
+            name="role_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    region_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), unique=True)
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platforms.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class ApiToken(Base):
+    """API 令牌: a bearer token for a platform's systems. Only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    prefix: Mapped[str] = mapped_column(String(12))
+    label: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,122 @@
+"""Every registry query. Services call these; nothing else touches the tables directly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from flexcover.kit.pagination import Page, PageRequest
+from flexcover.registry.authz import region_prefix
+from flexcover.registry.models import ApiToken, Employer, Jurisdiction, Person, Platform, User
+
+
+def get_jurisdiction(session: Session, code: str) -> Jurisdiction | None:
+    return session.get(Jurisdiction, code)
+
+
+def jurisdiction_children(session: Session, code: str) -> Sequence[Jurisdiction]:
+    return session.scalars(
+        select(Jurisdiction).where(Jurisdiction.parent_code == code).order_by(Jurisdiction.code)
+    ).all()
+
+
+def jurisdictions_within(session: Session, region_code: str, level: str) -> Sequence[Jurisdiction]:
+    return session.scalars(
+        select(Jurisdiction)
+        .where(Jurisdiction.code.startswith(region_prefix(region_code)))
+        .where(Jurisdiction.level == level)
+        .order_by(Jurisdiction.code)
+    ).all()
+
+
+def jurisdiction_codes(session: Session) -> set[str]:
+    return set(session.scalars(select(Jurisdiction.code)))
+
+
+def insert_jurisdictions(session: Session, rows: Iterable[dict[str, object]]) -> None:
+    rows = list(rows)
+    if rows:
+        session.execute(insert(Jurisdiction), rows)
+
+
+def person_by_hash(session: Session, id_hash: str) -> Person | None:
+    return session.scalars(select(Person).where(Person.id_hash == id_hash)).one_or_none()
+
+
+def existing_hashes(session: Session, hashes: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(hashes), 5000):
+        chunk = hashes[start : start + 5000]
+        found.update(session.scalars(select(Person.id_hash).where(Person.id_hash.in_(chunk))))
+    return found
+
+
+def insert_people(session: Session, rows: list[dict[str, object]]) -> list[int]:
+    """Bulk insert; returns the new ids in the order given."""
+    if not rows:
+        return []
+    result = session.execute(insert(Person).returning(Person.id, sort_by_parameter_order=True), rows)
+    return [row[0] for row in result]
+
+
+def people_in_region(session: Session, region_code: str, request: PageRequest) -> Page[Person]:
+    where = Person.residence_code.startswith(region_prefix(region_code))
+    total = session.scalar(select(func.count()).select_from(Person).where(where)) or 0
+    items = session.scalars(
+        select(Person).where(where).order_by(Person.id).offset(request.offset).limit(request.size)
+    ).all()
+    return Page(items=list(items), total=total, page=request.page, size=request.size)
+
+
+def people_count_by_district(session: Session, region_code: str) -> dict[str, int]:
+    rows = session.execute(
+        select(Person.residence_code, func.count())
+        .where(Person.residence_code.startswith(region_prefix(region_code)))
+        .group_by(Person.residence_code)
+    ).all()
+    return {code: count for code, count in rows}
+
+
+def get_platform(session: Session, platform_id: int) -> Platform | None:
+    return session.get(Platform, platform_id)
+
+
+def platform_by_credit_code(session: Session, credit_code: str) -> Platform | None:
+    return session.scalars(select(Platform).where(Platform.credit_code == credit_code)).one_or_none()
+
+
+def list_platforms(session: Session) -> Sequence[Platform]:
+    return session.scalars(select(Platform).order_by(Platform.id)).all()
+
+
+def get_employer(session: Session, employer_id: int) -> Employer | None:
+    return session.get(Employer, employer_id)
+
+
+def employer_by_credit_code(session: Session, credit_code: str) -> Employer | None:
+    return session.scalars(select(Employer).where(Employer.credit_code == credit_code)).one_or_none()
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == username)).one_or_none()
+
+
+def user_for_person(session: Session, person_id: int) -> User | None:
+    return session.scalars(select(User).where(User.person_id == person_id)).one_or_none()
+
+
+def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
+    return session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
+    ).one_or_none()
+
+
+def delete_all(session: Session, tables: Iterable[type[object]]) -> None:
+    for table in tables:
+        session.execute(delete(table))

@@ -1,0 +1,112 @@
+"""Registry input and output shapes for the API and the CLI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from flexcover.registry.models import ROLES
+
+INDUSTRIES = ("mobility", "instant_delivery", "freight")
+"""Occupational-injury pilot industries: 出行, 即时配送, 同城货运 (人社部发〔2025〕24号)."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PersonIn(Strict):
+    """Registration of a person. Gender and birth date, when given, must agree with the ID."""
+
+    id_number: str = Field(min_length=1, max_length=32, examples=["11010519491231002X"])
+    name: str = Field(min_length=1, max_length=60, examples=["张伟"])
+    gender: str | None = Field(default=None, pattern="^(male|female)$")
+    birth_date: date | None = None
+    phone: str | None = Field(default=None, pattern=r"^1[3-9]\d{9}$", examples=["13800138000"])
+    hukou_code: str | None = Field(default=None, pattern=r"^\d{6}$", examples=["500103"])
+    residence_code: str = Field(pattern=r"^\d{6}$", examples=["500103"])
+
+
+class PersonOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    id_masked: str
+    gender: str
+    birth_date: date
+    phone: str | None
+    hukou_code: str
+    residence_code: str
+    registered_at: datetime
+
+
+class JurisdictionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    full_name: str
+    level: str
+    parent_code: str | None
+
+
+class PlatformIn(Strict):
+    name: str = Field(min_length=1, max_length=120)
+    credit_code: str = Field(min_length=1, max_length=32)
+    region_code: str = Field(pattern=r"^\d{6}$")
+    industries: list[str] = Field(default_factory=list, max_length=3)
+
+
+class PlatformOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    credit_code: str
+    region_code: str
+    industries: list[str]
+
+
+class EmployerIn(Strict):
+    name: str = Field(min_length=1, max_length=120)
+    credit_code: str = Field(min_length=1, max_length=32)
+    region_code: str = Field(pattern=r"^\d{6}$")
+
+
+class EmployerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    credit_code: str
+    region_code: str
+
+
+class UserIn(Strict):
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{2,59}$")
+    password: str = Field(min_length=8, max_length=200)
+    role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
+    region_code: str = Field(pattern=r"^\d{6}$")
+    display_name: str | None = Field(default=None, max_length=60)
+    person_id: int | None = None
+    platform_id: int | None = None
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    region_code: str
+    person_id: int | None
+    platform_id: int | None
+
+
+class TokenOut(BaseModel):
+    token: str
+    prefix: str
+    label: str

@@ -1,0 +1,254 @@
+"""The demo city: a synthetic population registered in a jurisdiction, with platforms, employers
+and a login for every role. Built in one transaction, so it is either all there or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from flexcover.kit.audit import Actor, AuditEntry
+from flexcover.kit.credit_code import ALPHABET, credit_check_character
+from flexcover.kit.problems import Problem
+from flexcover.registry import repository, service
+from flexcover.registry.models import ApiToken, Employer, Person, Platform, User
+from flexcover.registry.schemas import EmployerIn, PersonIn, PlatformIn, UserIn
+from flexcover.synth.models import DemoDataset
+from flexcover.synth.population import generate_population
+
+GENERATOR_VERSION = "1"
+DEMO_PASSWORD = "flexcover-demo"  # printed on the console: demo data only, never production
+DEMO_PLATFORMS = (
+    ("山城骑手即时配送（演示）", ("instant_delivery",)),
+    ("渝行网约车出行（演示）", ("mobility",)),
+    ("两江同城货运（演示）", ("freight", "instant_delivery")),
+)
+DEMO_EMPLOYERS = ("解放碑商贸（演示）", "嘉陵江物流（演示）", "观音桥餐饮（演示）", "歌乐山建筑工程（演示）")
+DATA_TABLES = (ApiToken, User, Person, Platform, Employer, DemoDataset, AuditEntry)
+
+
+class DemoDataPresent(Problem):
+    code = "demo_data_present"
+    status = 409
+    title = {"zh-CN": "数据库中已有非演示数据", "en": "The database holds non-demo data"}
+    detail = {
+        "zh-CN": "数据库中已有 {people} 名人员但不是演示数据；为免误删，请使用 --rebuild 明确要求重建。",
+        "en": "The database holds {people} people that are not demo data; to replace them, "
+        "ask explicitly with --rebuild.",
+    }
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    region_code: str
+    note: str
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    reused: bool
+    people: int
+    logins: list[DemoLogin]
+    tokens: dict[str, str]
+
+
+def demo_credit_code(rng: np.random.Generator, region_code: str) -> str:
+    """A valid unified social credit code (company, 91 prefix) registered in ``region_code``."""
+    body = "".join(rng.choice(list(ALPHABET[:10]), size=9))
+    first17 = "91" + region_code + body
+    return first17 + credit_check_character(first17)
+
+
+def current_demo(session: Session) -> DemoDataset | None:
+    return session.scalars(select(DemoDataset)).one_or_none()
+
+
+def build_demo(
+    *,
+    session: Session,
+    jurisdiction: str,
+    people: int,
+    seed: int,
+    id_key: bytes,
+    rebuild: bool = False,
+    progress: Callable[[str, int, int], None] = lambda step, done, total: None,
+) -> DemoResult:
+    """Reuse the demo if it was built with these settings, otherwise rebuild it from scratch."""
+    existing = current_demo(session)
+    wanted = (jurisdiction, people, seed, GENERATOR_VERSION)
+    if (
+        existing is not None
+        and not rebuild
+        and (existing.jurisdiction, existing.people, existing.seed, existing.generator_version)
+        == wanted
+    ):
+        return DemoResult(reused=True, people=existing.people, logins=_logins(session), tokens={})
+    registered = session.scalar(select(func.count()).select_from(Person)) or 0
+    if existing is None and registered and not rebuild:
+        raise DemoDataPresent(field="rebuild", people=registered)
+
+    repository.delete_all(session, DATA_TABLES)
+    actor = Actor.system("demo")
+    region = service.require_jurisdiction(session, jurisdiction, field="jurisdiction")
+    progress("population", 0, people)
+    table = generate_population(jurisdiction=jurisdiction, people=people, seed=seed)
+    current = repository.jurisdiction_codes(session)
+    columns = table.to_pydict()
+    registrations = [
+        PersonIn(
+            id_number=columns["id_number"][i],
+            name=columns["name"][i],
+            phone=columns["phone"][i],
+            # A hukou recorded under a since-abolished county is filed under its province.
+            hukou_code=hukou if hukou in current else hukou[:2] + "0000",
+            residence_code=columns["residence_code"][i],
+        )
+        for i, hukou in enumerate(columns["hukou_code"])
+    ]
+    person_ids: list[int] = []
+    chunk = 5000
+    for start in range(0, len(registrations), chunk):
+        person_ids += service.register_people(
+            session=session, actor=actor, people=registrations[start : start + chunk], id_key=id_key
+        )
+        progress("people", len(person_ids), people)
+
+    rng = np.random.default_rng(seed)
+    districts = [d.code for d in service.districts_within(session=session, region_code=region.code)]
+    platforms = [
+        service.register_platform(
+            session=session,
+            actor=actor,
+            platform=PlatformIn(
+                name=name,
+                credit_code=demo_credit_code(rng, districts[index % len(districts)]),
+                region_code=districts[index % len(districts)],
+                industries=list(industries),
+            ),
+        )
+        for index, (name, industries) in enumerate(DEMO_PLATFORMS)
+    ]
+    for index, name in enumerate(DEMO_EMPLOYERS):
+        district = districts[(index * 7) % len(districts)]
+        service.register_employer(
+            session=session,
+            actor=actor,
+            employer=EmployerIn(
+                name=name, credit_code=demo_credit_code(rng, district), region_code=district
+            ),
+        )
+    progress("organisations", 1, 1)
+
+    tokens = _create_logins(session, actor, region.code, districts, platforms, person_ids, columns)
+    session.add(
+        DemoDataset(
+            jurisdiction=jurisdiction, people=people, seed=seed, generator_version=GENERATOR_VERSION
+        )
+    )
+    session.flush()
+    progress("logins", 1, 1)
+    return DemoResult(reused=False, people=len(person_ids), logins=_logins(session), tokens=tokens)
+
+
+def _create_logins(
+    session: Session,
+    actor: Actor,
+    region_code: str,
+    districts: list[str],
+    platforms: list[Platform],
+    person_ids: list[int],
+    columns: dict[str, list[object]],
+) -> dict[str, str]:
+    province = region_code[:2] + "0000"
+    own_city = region_code[:4] + "00"
+    cities = [j.code for j in repository.jurisdictions_within(session, province, "city")]
+    city = own_city if own_city in cities else (cities[0] if cities else None)
+    staff = [
+        ("admin", "admin", "000000", "系统管理员"),
+        ("auditor", "auditor", region_code, "审计员"),
+        ("province", "province_officer", province, "省级经办"),
+    ]
+    if city is not None:
+        staff.append(("city", "city_officer", city, "市级经办"))
+    for number, district in enumerate(districts[:2], start=1):
+        staff.append((f"district{number}", "district_officer", district, f"区县经办{number}"))
+    for username, role, region, display in staff:
+        service.create_user(
+            session=session,
+            actor=actor,
+            user=UserIn(
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                region_code=region,
+                display_name=display,
+            ),
+        )
+    # Three working-age workers living in the first district get their own logins.
+    today = date(2025, 8, 1)
+    chosen = [
+        index
+        for index, residence in enumerate(columns["residence_code"])
+        if residence == districts[0]
+        and 20 <= service.age_on(_as_date(columns["birth_date"][index]), today) <= 55
+    ][:3]
+    for number, index in enumerate(chosen, start=1):
+        service.create_user(
+            session=session,
+            actor=actor,
+            user=UserIn(
+                username=f"worker{number}",
+                password=DEMO_PASSWORD,
+                role="worker",
+                region_code=districts[0],
+                display_name=str(columns["name"][index]),
+                person_id=person_ids[index],
+            ),
+        )
+    tokens = {}
+    for number, platform in enumerate(platforms, start=1):
+        user = service.create_user(
+            session=session,
+            actor=actor,
+            user=UserIn(
+                username=f"platform{number}",
+                password=DEMO_PASSWORD,
+                role="platform",
+                region_code=platform.region_code,
+                display_name=platform.name,
+                platform_id=platform.id,
+            ),
+        )
+        plain, _ = service.issue_api_token(
+            session=session, actor=actor, user_id=user.id, label="demo"
+        )
+        tokens[user.username] = plain
+    return tokens
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    raise TypeError(f"expected a date, got {type(value).__name__}")
+
+
+def _logins(session: Session) -> list[DemoLogin]:
+    users = session.scalars(select(User).order_by(User.id)).all()
+    return [
+        DemoLogin(
+            username=user.username,
+            password=DEMO_PASSWORD,
+            role=user.role,
+            region_code=user.region_code,
+            note=user.display_name,
+        )
+        for user in users
+    ]

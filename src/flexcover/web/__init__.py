@@ -1,0 +1,1 @@
+"""The web edge: FastAPI app factory, authentication, languages, templates and static assets."""

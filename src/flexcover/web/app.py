@@ -1,0 +1,65 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+import flexcover
+from flexcover.kit.database import Database
+from flexcover.kit.problems import Problem
+from flexcover.kit.settings import Settings
+from flexcover.registry import api as registry_api
+from flexcover.registry import pages as registry_pages
+from flexcover.web import pages
+from flexcover.web.errors import install_error_handlers
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the app. The database must already be migrated (``flexcover db upgrade``)."""
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="flexcover",
+        version=flexcover.__version__,
+        description="Social insurance for flexible-employment and platform workers.",
+        openapi_url="/api/v1/openapi.json",
+        # The interactive consoles load their scripts from a CDN; agency intranets are closed.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.database = database or Database(settings.database_url)
+    install_error_handlers(app)
+    app.mount(
+        "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
+    )
+
+    @app.get("/api/v1/health", tags=["system"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": flexcover.__version__}
+
+    @app.get("/problems/{slug}", include_in_schema=False)
+    def problem_type(slug: str) -> dict[str, object]:
+        """What each problem ``type`` URI means, in both languages."""
+        for problem in _problem_types():
+            if problem.type_uri() == f"/problems/{slug}":
+                return {"type": problem.type_uri(), "code": problem.code, "status": problem.status,
+                        "title": problem.title}
+        return {"type": f"/problems/{slug}", "title": {"en": "Unknown problem type"}}
+
+    app.include_router(registry_api.router)
+    app.include_router(pages.router)
+    app.include_router(registry_pages.router)
+    return app
+
+
+def _problem_types() -> list[type[Problem]]:
+    found: list[type[Problem]] = []
+    pending: list[type[Problem]] = [Problem]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found

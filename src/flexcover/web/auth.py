@@ -1,0 +1,118 @@
+"""Who is asking: a signed session cookie for pages, a bearer token for platforms' systems."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from flexcover.kit.audit import Actor
+from flexcover.kit.problems import NotAuthenticated, Problem
+from flexcover.registry import repository, service
+from flexcover.registry.models import User
+from flexcover.web.unit_of_work import db_session
+
+SESSION_COOKIE = "flexcover_session"
+SESSION_MAX_AGE = 8 * 3600  # one working day
+
+
+class LoginRequired(NotAuthenticated):
+    """Raised on pages: answered with a redirect to the login page rather than problem+json."""
+
+
+class InvalidCsrfToken(Problem):
+    code = "invalid_csrf_token"
+    status = 403
+    title = {"zh-CN": "页面已过期", "en": "Form expired"}
+    detail = {
+        "zh-CN": "表单已过期或来源不明，请刷新页面后重试。",
+        "en": "The form expired or did not come from this site; reload the page and try again.",
+    }
+
+
+def _serializer(request: Request) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(request.app.state.settings.session_secret, salt="session")
+
+
+def client_source(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def start_session(request: Request, response: Response, user: User) -> None:
+    payload = {"uid": user.id, "csrf": secrets.token_urlsafe(16)}
+    response.set_cookie(
+        SESSION_COOKIE,
+        _serializer(request).dumps(payload),
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE)
+
+
+def session_payload(request: Request) -> dict[str, Any] | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        payload: dict[str, Any] = _serializer(request).loads(cookie, max_age=SESSION_MAX_AGE)
+    except BadSignature:
+        return None
+    return payload
+
+
+def csrf_token(request: Request) -> str:
+    payload = session_payload(request)
+    return str(payload["csrf"]) if payload else ""
+
+
+def check_csrf(request: Request, submitted: str) -> None:
+    expected = csrf_token(request)
+    if not expected or not hmac.compare_digest(expected, submitted):
+        raise InvalidCsrfToken(field="csrf")
+
+
+def _actor(request: Request, session: Session) -> Actor | None:
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated(field="authorization")
+        user = service.user_for_token(session=session, plain=token.strip())
+        return service.actor_for(user, source=client_source(request))
+    payload = session_payload(request)
+    if payload is None:
+        return None
+    user = repository.get_user(session, int(payload["uid"]))
+    if user is None or not user.active:
+        return None
+    return service.actor_for(user, source=client_source(request))
+
+
+def api_actor(request: Request, session: Annotated[Session, Depends(db_session)]) -> Actor:
+    """The caller of an API endpoint; 401 problem+json if there is none."""
+    actor = _actor(request, session)
+    if actor is None:
+        raise NotAuthenticated(field="authorization")
+    return actor
+
+
+def page_actor(request: Request, session: Annotated[Session, Depends(db_session)]) -> Actor:
+    """The user of a page; a redirect to the login page if there is none."""
+    actor = _actor(request, session)
+    if actor is None:
+        raise LoginRequired()
+    return actor
+
+
+ApiActor = Annotated[Actor, Depends(api_actor)]
+PageActor = Annotated[Actor, Depends(page_actor)]
+DbSession = Annotated[Session, Depends(db_session)]

@@ -1,0 +1,100 @@
+"""Every failure leaves as RFC 9457 problem+json (API) or a readable page (pages)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from flexcover.kit.problems import NotFound, Problem, ValidationFailed
+from flexcover.web.auth import LoginRequired
+from flexcover.web.i18n import api_language, page_language
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("flexcover.web")
+
+
+class MethodNotAllowed(Problem):
+    code = "method_not_allowed"
+    status = 405
+    title = {"zh-CN": "不支持的请求方法", "en": "Method not allowed"}
+    detail = {"zh-CN": "此地址不支持 {method} 请求。", "en": "{method} is not allowed here."}
+
+
+class InternalError(Problem):
+    code = "internal_error"
+    status = 500
+    title = {"zh-CN": "系统内部错误", "en": "Internal error"}
+    detail = {
+        "zh-CN": "系统出现内部错误，操作未生效。请稍后重试。",
+        "en": "An internal error occurred and nothing was changed. Try again later.",
+    }
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem_response(request: Request, problem: Problem) -> Response:
+    if is_api(request):
+        return JSONResponse(
+            problem.to_dict(api_language(request), instance=request.url.path),
+            status_code=problem.status,
+            media_type=PROBLEM_JSON,
+        )
+    from flexcover.web.templating import render
+
+    language = page_language(request)
+    return render(
+        request,
+        "error.html",
+        status_code=problem.status,
+        problem=problem.to_dict(language, instance=request.url.path),
+    )
+
+
+def _field_path(location: tuple[object, ...]) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        if is_api(request):
+            return problem_response(request, exc)
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> Response:
+        return problem_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {
+                "field": _field_path(tuple(error.get("loc", ()))),
+                "code": str(error.get("type", "invalid")),
+                "message": str(error.get("msg", "invalid")),
+            }
+            for error in exc.errors()
+        ]
+        return problem_response(request, ValidationFailed(errors))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            return problem_response(request, MethodNotAllowed(method=request.method))
+        if exc.status_code == 404:
+            return problem_response(request, NotFound(what="page", key=request.url.path))
+        return problem_response(request, InternalError())
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(request, InternalError())

@@ -1,0 +1,34 @@
+"""Jinja2 pages rendered in the request's language, with the session's CSRF token at hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from flexcover.kit.money import format_yuan
+from flexcover.web.auth import csrf_token
+from flexcover.web.i18n import page_language, translate
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.filters["yuan"] = lambda fen: format_yuan(fen, grouping=True)
+
+
+def render(
+    request: Request, template: str, *, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    language = page_language(request)
+
+    def t(key: str, **params: object) -> str:
+        return translate(key, language, **params)
+
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {"t": t, "lang": language, "csrf_token": csrf_token(request), **context},
+        status_code=status_code,
+    )
+    return response

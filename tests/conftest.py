@@ -1,0 +1,184 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL when
+``FLEXCOVER_TEST_DATABASE_URL`` names a server), cleaned between tests, and factories.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, delete, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from flexcover.cli import upgrade_database
+from flexcover.kit.audit import Actor, AuditEntry
+from flexcover.kit.database import Database
+from flexcover.kit.resident_id import check_character
+from flexcover.kit.settings import Settings
+from flexcover.registry import service
+from flexcover.registry.models import ApiToken, Employer, Person, Platform, User
+from flexcover.registry.schemas import PersonIn, PlatformIn, UserIn
+from flexcover.synth.models import DemoDataset
+
+DATA_TABLES = (ApiToken, User, Person, Platform, Employer, DemoDataset, AuditEntry)
+PASSWORD = "correct horse battery"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "database" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, migrated database for this test run; dropped at the end on PostgreSQL."""
+    server = os.environ.get("FLEXCOVER_TEST_DATABASE_URL")
+    if not server:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'flexcover.db'}"
+        _migrate(url, tmp_path_factory.mktemp("data"))
+        yield url
+        return
+    name = f"flexcover_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        _migrate(url, tmp_path_factory.mktemp("data"))
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrate(url: str, data_dir: Path) -> None:
+    upgrade_database(Settings(data_dir=data_dir, database_url_override=url))
+
+
+@pytest.fixture(scope="session")
+def shared_database(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def database(shared_database: Database) -> Database:
+    """The migrated database with every data table emptied (jurisdictions stay)."""
+    with shared_database.unit_of_work() as session:
+        for table in DATA_TABLES:
+            session.execute(delete(table))
+    return shared_database
+
+
+@pytest.fixture
+def settings(database: Database, tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url_override=database.url,
+        environment={"FLEXCOVER_ID_HASH_KEY": "test-id-key", "FLEXCOVER_SESSION_SECRET": "s3cret"},
+    )
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    """A session for arranging and inspecting; the test commits what it arranges."""
+    with database.sessions() as session:
+        yield session
+
+
+SYSTEM = Actor.system("test")
+
+
+def make_id(region: str = "500103", birth: date = date(1990, 3, 7), sequence: int = 123) -> str:
+    first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
+    return first17 + check_character(first17)
+
+
+def count(session: Session, model: type[object]) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model)) or 0  # type: ignore[arg-type]
+
+
+class Factory:
+    """Arranges registry records through the services, committing each."""
+
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
+        self.settings = settings
+        self._sequence = 100
+
+    def person(self, *, residence: str = "500103", region: str = "500103", **fields: object) -> Person:
+        self._sequence += 2
+        data = {
+            "id_number": make_id(region=region, sequence=self._sequence),
+            "name": "张伟",
+            "residence_code": residence,
+            **fields,
+        }
+        with self.database.unit_of_work() as session:
+            return service.register_person(
+                session=session,
+                actor=SYSTEM,
+                person=PersonIn.model_validate(data),
+                id_key=self.settings.id_hash_key,
+            )
+
+    def platform(self, *, region: str = "500103", name: str = "测试平台") -> Platform:
+        from flexcover.kit.credit_code import credit_check_character
+
+        self._sequence += 1
+        first17 = f"91{region}MA{self._sequence:07d}"
+        with self.database.unit_of_work() as session:
+            return service.register_platform(
+                session=session,
+                actor=SYSTEM,
+                platform=PlatformIn(
+                    name=name,
+                    credit_code=first17 + credit_check_character(first17),
+                    region_code=region,
+                    industries=["instant_delivery"],
+                ),
+            )
+
+    def user(
+        self,
+        role: str,
+        region: str,
+        *,
+        username: str | None = None,
+        person_id: int | None = None,
+        platform_id: int | None = None,
+    ) -> User:
+        with self.database.unit_of_work() as session:
+            return service.create_user(
+                session=session,
+                actor=SYSTEM,
+                user=UserIn(
+                    username=username or f"{role.replace('_', '-')}-{region}",
+                    password=PASSWORD,
+                    role=role,
+                    region_code=region,
+                    person_id=person_id,
+                    platform_id=platform_id,
+                ),
+            )
+
+    def token(self, user: User) -> str:
+        with self.database.unit_of_work() as session:
+            plain, _ = service.issue_api_token(
+                session=session, actor=SYSTEM, user_id=user.id, label="test"
+            )
+        return plain
+
+
+@pytest.fixture
+def factory(database: Database, settings: Settings) -> Factory:
+    return Factory(database, settings)
