@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from flexcover.kit.audit import Actor
 from flexcover.kit.pagination import PageRequest
 from flexcover.kit.problems import NotFound
 from flexcover.registry import repository, service
@@ -24,6 +25,11 @@ def _names(session: DbSession, *codes: str) -> dict[str, str]:
         jurisdiction = repository.get_jurisdiction(session, code)
         names[code] = jurisdiction.full_name if jurisdiction else code
     return names
+
+
+def _staff_only(actor: Actor) -> None:
+    """Staff pages are for staff: a worker reads their own record on their home page."""
+    authorize(actor, "staff.home", Target(region_code=actor.region_code or ""))
 
 
 @router.get("/worker")
@@ -55,6 +61,7 @@ def people_list(
     region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
+    _staff_only(actor)
     region_code = region or actor.region_code or ""
     found = service.list_people(
         session=session, actor=actor, region_code=region_code, page=PageRequest(page=page, size=50)
@@ -72,6 +79,7 @@ def people_list(
 
 @router.get("/staff/people/{person_id}")
 def person_detail(request: Request, person_id: int, session: DbSession, actor: PageActor) -> Response:
+    _staff_only(actor)
     person = service.get_person(session=session, actor=actor, person_id=person_id)
     return render(
         request,

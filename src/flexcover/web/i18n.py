@@ -9,7 +9,7 @@ from flexcover.kit.problems import LANGUAGES, choose_language
 LANGUAGE_COOKIE = "flexcover_lang"
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "app.name": {"zh-CN": "灵活保 flexcover", "en": "flexcover"},
+    "app.name": {"zh-CN": "flexcover", "en": "flexcover"},
     "app.tagline": {
         "zh-CN": "灵活就业和新就业形态人员社会保险",
         "en": "Social insurance for flexible and platform workers",
