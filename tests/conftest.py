@@ -115,7 +115,9 @@ class Factory:
         self.settings = settings
         self._sequence = 100
 
-    def person(self, *, residence: str = "500103", region: str = "500103", **fields: object) -> Person:
+    def person(
+        self, *, residence: str = "500103", region: str = "500103", **fields: object
+    ) -> Person:
         self._sequence += 2
         data = {
             "id_number": make_id(region=region, sequence=self._sequence),

@@ -14,7 +14,14 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from flexcover.kit.audit import Actor
@@ -100,12 +107,15 @@ def db_current() -> None:
 @one_line_errors
 def users_create(
     username: Annotated[str, typer.Option(help="Login name: lowercase letters, digits, . _ -")],
-    role: Annotated[str, typer.Option(help="worker, platform, district_officer, city_officer, "
-                                      "province_officer, auditor or admin")],
-    region: Annotated[str, typer.Option(help="GB/T 2260 code of the user's region scope")],
-    password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    role: Annotated[
+        str,
+        typer.Option(
+            help="worker, platform, district_officer, city_officer, "
+            "province_officer, auditor or admin"
+        ),
     ],
+    region: Annotated[str, typer.Option(help="GB/T 2260 code of the user's region scope")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     display_name: Annotated[str | None, typer.Option()] = None,
     person_id: Annotated[int | None, typer.Option(help="worker logins: the person")] = None,
     platform_id: Annotated[int | None, typer.Option(help="platform logins: the platform")] = None,
@@ -135,7 +145,9 @@ def users_create(
     try:
         with database.unit_of_work() as session:
             user = service.create_user(session=session, actor=cli_actor(), user=user_in)
-            console.print(f"created user {user.username} (id {user.id}, {user.role}, {user.region_code})")
+            console.print(
+                f"created user {user.username} (id {user.id}, {user.role}, {user.region_code})"
+            )
     finally:
         database.dispose()
 
@@ -186,7 +198,9 @@ def demo(
     jurisdiction: Annotated[str, typer.Option(help="GB/T 2260 code of the demo city")] = "500000",
     people: Annotated[int, typer.Option(min=1, max=2_000_000)] = 20_000,
     seed: Annotated[int, typer.Option(min=0)] = 20250801,
-    rebuild: Annotated[bool, typer.Option(help="Throw away the demo data and build it anew")] = False,
+    rebuild: Annotated[
+        bool, typer.Option(help="Throw away the demo data and build it anew")
+    ] = False,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
 ) -> None:
@@ -202,7 +216,7 @@ def demo(
     database = Database(settings.database_url)
     try:
         with _progress() as progress:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def report(step: str, done: int, total: int) -> None:
                 if step not in tasks:
@@ -222,8 +236,10 @@ def demo(
     finally:
         database.dispose()
     verb = "reused" if result.reused else "built"
-    console.print(f"demo {verb}: {result.people:,} people in {jurisdiction} "
-                  f"({time.monotonic() - started:.1f} s)")
+    console.print(
+        f"demo {verb}: {result.people:,} people in {jurisdiction} "
+        f"({time.monotonic() - started:.1f} s)"
+    )
     _print_logins(result)
     if serve_app:
         serve(host=host, port=port)
@@ -253,8 +269,10 @@ def _print_logins(result: object) -> None:
     for username, token in result.tokens.items():
         console.print(f"API token for {username}: {token}", markup=False, highlight=False)
     if result.reused:
-        console.print("API tokens were shown when the demo was built; "
-                      "`flexcover users token platform1` issues a new one.")
+        console.print(
+            "API tokens were shown when the demo was built; "
+            "`flexcover users token platform1` issues a new one."
+        )
 
 
 def _redact(url: str) -> str:

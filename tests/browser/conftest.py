@@ -48,7 +48,9 @@ def _free_port() -> int:
 def live_server(settings, database) -> Iterator[str]:
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, database), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(settings, database), host="127.0.0.1", port=port, log_level="warning"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -65,7 +67,9 @@ def live_server(settings, database) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-wqy-microhei")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-wqy-microhei"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -23,7 +23,9 @@ def test_wrong_check_character_is_refused_naming_the_field():
     assert VALID[17] in raised.value.message("en")
 
 
-@pytest.mark.parametrize("code", ["", "91350100M000100Y4", "91350100M000100I43", "9135010OM000100Y43"])
+@pytest.mark.parametrize(
+    "code", ["", "91350100M000100Y4", "91350100M000100I43", "9135010OM000100Y43"]
+)
 def test_malformed_codes_are_refused(code):
     with pytest.raises(InvalidCreditCode):
         parse_credit_code(code)

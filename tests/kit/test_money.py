@@ -73,7 +73,9 @@ def test_format_and_parse_round_trip(fen):
     assert yuan_to_fen(fen_to_yuan(fen)) == fen
 
 
-@given(st.integers(min_value=-(10**12), max_value=10**12), st.integers(min_value=1, max_value=10**6))
+@given(
+    st.integers(min_value=-(10**12), max_value=10**12), st.integers(min_value=1, max_value=10**6)
+)
 def test_half_up_division_matches_decimal(numerator, denominator):
     expected = (Decimal(numerator) / Decimal(denominator)).quantize(
         Decimal(1), rounding="ROUND_HALF_UP"

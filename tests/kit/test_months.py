@@ -13,7 +13,9 @@ def test_parses_and_prints_yyyy_mm():
     assert str(Month(2025, 8)) == "2025-08"
 
 
-@pytest.mark.parametrize("text", ["2025-13", "2025-00", "2025-8", "25-08", "2025/08", "", "2025-08-01"])
+@pytest.mark.parametrize(
+    "text", ["2025-13", "2025-00", "2025-8", "25-08", "2025/08", "", "2025-08-01"]
+)
 def test_refuses_malformed_months_naming_the_field(text):
     with pytest.raises(InvalidMonth) as raised:
         Month.parse(text, field="as_of")

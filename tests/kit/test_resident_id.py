@@ -49,7 +49,10 @@ def test_wrong_check_character_is_refused_with_the_expected_one():
     assert raised.value.field == "id_number"
 
 
-@pytest.mark.parametrize("number", ["", "1101051949123100", "11010519491231002Y", "A1010519491231002X", "1101051949123100211"])
+@pytest.mark.parametrize(
+    "number",
+    ["", "1101051949123100", "11010519491231002Y", "A1010519491231002X", "1101051949123100211"],
+)
 def test_malformed_numbers_are_refused(number):
     with pytest.raises(InvalidIdFormat):
         parse_resident_id(number)

@@ -68,15 +68,21 @@ def test_staff_matrix(role, action, target):
     assert allows(staff(role), action, Target(region_code=target)) is expected
 
 
-WORKER = Actor(user_id=2, username="w", role="worker", region_code="500103", source="t", person_id=7)
-PLATFORM = Actor(user_id=3, username="p", role="platform", region_code="500103", source="t", platform_id=4)
+WORKER = Actor(
+    user_id=2, username="w", role="worker", region_code="500103", source="t", person_id=7
+)
+PLATFORM = Actor(
+    user_id=3, username="p", role="platform", region_code="500103", source="t", platform_id=4
+)
 
 
 @pytest.mark.parametrize("action", EVERY_ACTION)
 def test_worker_reaches_only_their_own_record(action):
     own = Target(region_code="500103", person_id=7)
     other = Target(region_code="500103", person_id=8)
-    assert allows(WORKER, action, own) is (action in {"person.read", "worker.home", "jurisdiction.read"})
+    assert allows(WORKER, action, own) is (
+        action in {"person.read", "worker.home", "jurisdiction.read"}
+    )
     assert allows(WORKER, action, other) is (action == "jurisdiction.read")
 
 
@@ -90,11 +96,18 @@ def test_platform_reaches_only_its_own_platform(action):
 
 def test_unknown_roles_may_do_nothing():
     stranger = Actor(user_id=9, username="x", role="visitor", region_code="000000", source="t")
-    assert not any(allows(stranger, action, Target(region_code="500103")) for action in EVERY_ACTION)
+    assert not any(
+        allows(stranger, action, Target(region_code="500103")) for action in EVERY_ACTION
+    )
 
 
 def test_refusal_names_the_field_that_chose_the_region():
     with pytest.raises(Forbidden) as raised:
-        authorize(staff("district_officer"), "person.register", Target(region_code="500106"), field="residence_code")
+        authorize(
+            staff("district_officer"),
+            "person.register",
+            Target(region_code="500106"),
+            field="residence_code",
+        )
     assert raised.value.field == "residence_code"
     assert raised.value.status == 403

@@ -26,7 +26,9 @@ def register(database, settings, actor=SYSTEM, **fields):
         )
 
 
-def test_registration_keeps_what_the_id_says_and_never_the_plain_number(database, settings, session):
+def test_registration_keeps_what_the_id_says_and_never_the_plain_number(
+    database, settings, session
+):
     number = make_id(region="420106", birth=date(1988, 5, 20), sequence=457)
     person = register(database, settings, id_number=number, phone="13800138000")
     stored = session.get(Person, person.id)
@@ -59,7 +61,11 @@ def test_the_legacy_15_digit_form_is_the_same_person(database, settings):
 @pytest.mark.parametrize(
     ("fields", "problem", "field"),
     [
-        ({"id_number": make_id()[:17] + "0" if make_id()[-1] != "0" else make_id()[:17] + "1"}, InvalidIdChecksum, "id_number"),
+        (
+            {"id_number": make_id()[:17] + "0" if make_id()[-1] != "0" else make_id()[:17] + "1"},
+            InvalidIdChecksum,
+            "id_number",
+        ),
         ({"birth_date": "1990-03-08"}, BirthDateMismatch, "birth_date"),
         ({"gender": "female"}, GenderMismatch, "gender"),
         ({"residence_code": "999999"}, UnknownJurisdiction, "residence_code"),
@@ -67,7 +73,9 @@ def test_the_legacy_15_digit_form_is_the_same_person(database, settings):
         ({"hukou_code": "123456"}, UnknownJurisdiction, "hukou_code"),
     ],
 )
-def test_bad_registrations_name_the_field_and_write_nothing(database, settings, session, fields, problem, field):
+def test_bad_registrations_name_the_field_and_write_nothing(
+    database, settings, session, fields, problem, field
+):
     with pytest.raises(problem) as raised:
         register(database, settings, **fields)
     assert raised.value.field == field
@@ -90,16 +98,24 @@ def test_staff_reads_of_a_person_are_audited(database, settings, session, factor
     person = register(database, settings)
     officer = factory.user("district_officer", "500103")
     with database.unit_of_work() as work:
-        service.get_person(session=work, actor=service.actor_for(officer, source="10.0.0.8"), person_id=person.id)
+        service.get_person(
+            session=work, actor=service.actor_for(officer, source="10.0.0.8"), person_id=person.id
+        )
     read = session.query(AuditEntry).filter_by(action="person.read").one()
-    assert (read.actor, read.source, read.entity_id) == (officer.username, "10.0.0.8", str(person.id))
+    assert (read.actor, read.source, read.entity_id) == (
+        officer.username,
+        "10.0.0.8",
+        str(person.id),
+    )
 
 
 def test_reading_someone_outside_the_region_is_refused(database, settings, factory):
     person = register(database, settings, residence_code="500103")
     officer = factory.user("district_officer", "500106")
     with database.unit_of_work() as work, pytest.raises(Forbidden):
-        service.get_person(session=work, actor=service.actor_for(officer, source="t"), person_id=person.id)
+        service.get_person(
+            session=work, actor=service.actor_for(officer, source="t"), person_id=person.id
+        )
 
 
 def test_unknown_person_is_not_found(database):
@@ -114,7 +130,9 @@ def test_bulk_registration_is_all_or_nothing(database, settings, session):
         PersonIn(id_number=make_id(sequence=10), name="甲again", residence_code="500103"),
     ]
     with pytest.raises(DuplicatePerson) as raised, database.unit_of_work() as work:
-        service.register_people(session=work, actor=SYSTEM, people=people, id_key=settings.id_hash_key)
+        service.register_people(
+            session=work, actor=SYSTEM, people=people, id_key=settings.id_hash_key
+        )
     assert raised.value.field == "2.id_number"
     assert count(session, Person) == 0
     with database.unit_of_work() as work:

@@ -24,5 +24,7 @@ def bearer(token: str) -> dict[str, str]:
 
 def log_in(client: TestClient, username: str, password: str = PASSWORD):
     return client.post(
-        "/login", data={"username": username, "password": password, "next": "/"}, follow_redirects=False
+        "/login",
+        data={"username": username, "password": password, "next": "/"},
+        follow_redirects=False,
     )

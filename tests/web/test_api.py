@@ -34,7 +34,12 @@ def test_an_officer_registers_a_person_in_their_district(client, factory, sessio
     token = officer_token(factory)
     response = client.post(
         "/api/v1/people",
-        json={"id_number": make_id(), "name": "王芳", "residence_code": "500103", "phone": "13900001111"},
+        json={
+            "id_number": make_id(),
+            "name": "王芳",
+            "residence_code": "500103",
+            "phone": "13900001111",
+        },
         headers=bearer(token),
     )
     assert response.status_code == 201, response.text
@@ -42,7 +47,10 @@ def test_an_officer_registers_a_person_in_their_district(client, factory, sessio
     assert body["id_masked"].startswith("500103********")
     assert "id_number" not in body
     assert count(session, Person) == 1
-    assert session.query(AuditEntry).filter_by(action="person.register").one().actor == "district-officer-500103"
+    assert (
+        session.query(AuditEntry).filter_by(action="person.register").one().actor
+        == "district-officer-500103"
+    )
 
 
 def _refused(client, token, payload, status, code, pointer, session, language="en"):
@@ -63,37 +71,83 @@ def _refused(client, token, payload, status, code, pointer, session, language="e
 def test_wrong_check_digit(client, factory, session):
     number = make_id()
     wrong = number[:17] + ("1" if number[17] != "1" else "2")
-    body = _refused(client, officer_token(factory), {"id_number": wrong, "name": "王芳", "residence_code": "500103"},
-                    400, "invalid_id_checksum", "/id_number", session)
+    body = _refused(
+        client,
+        officer_token(factory),
+        {"id_number": wrong, "name": "王芳", "residence_code": "500103"},
+        400,
+        "invalid_id_checksum",
+        "/id_number",
+        session,
+    )
     assert number[17] in body["detail"]
 
 
 def test_birth_date_that_does_not_match_the_id(client, factory, session):
-    _refused(client, officer_token(factory),
-             {"id_number": make_id(), "name": "王芳", "residence_code": "500103", "birth_date": "1991-03-07"},
-             400, "birth_date_mismatch", "/birth_date", session)
+    _refused(
+        client,
+        officer_token(factory),
+        {
+            "id_number": make_id(),
+            "name": "王芳",
+            "residence_code": "500103",
+            "birth_date": "1991-03-07",
+        },
+        400,
+        "birth_date_mismatch",
+        "/birth_date",
+        session,
+    )
 
 
 def test_unknown_jurisdiction(client, factory, session):
-    _refused(client, officer_token(factory), {"id_number": make_id(), "name": "王芳", "residence_code": "509999"},
-             400, "unknown_jurisdiction", "/residence_code", session)
+    _refused(
+        client,
+        officer_token(factory),
+        {"id_number": make_id(), "name": "王芳", "residence_code": "509999"},
+        400,
+        "unknown_jurisdiction",
+        "/residence_code",
+        session,
+    )
 
 
 def test_acting_outside_the_region(client, factory, session):
-    _refused(client, officer_token(factory, "500106"),
-             {"id_number": make_id(), "name": "王芳", "residence_code": "500103"},
-             403, "forbidden", "/residence_code", session)
+    _refused(
+        client,
+        officer_token(factory, "500106"),
+        {"id_number": make_id(), "name": "王芳", "residence_code": "500103"},
+        403,
+        "forbidden",
+        "/residence_code",
+        session,
+    )
 
 
 def test_schema_errors_list_each_field(client, factory, session):
-    body = _refused(client, officer_token(factory), {"id_number": make_id(), "phone": "12345"},
-                    422, "validation_failed", "/name", session)
+    body = _refused(
+        client,
+        officer_token(factory),
+        {"id_number": make_id(), "phone": "12345"},
+        422,
+        "validation_failed",
+        "/name",
+        session,
+    )
     assert {error["pointer"] for error in body["errors"]} == {"/phone", "/name", "/residence_code"}
 
 
 def test_messages_follow_accept_language(client, factory, session):
-    body = _refused(client, officer_token(factory), {"id_number": "123", "name": "王芳", "residence_code": "500103"},
-                    400, "invalid_id_format", "/id_number", session, language="zh-CN,zh;q=0.9")
+    body = _refused(
+        client,
+        officer_token(factory),
+        {"id_number": "123", "name": "王芳", "residence_code": "500103"},
+        400,
+        "invalid_id_format",
+        "/id_number",
+        session,
+        language="zh-CN,zh;q=0.9",
+    )
     assert "身份证" in body["title"]
 
 
@@ -133,7 +187,9 @@ def test_platform_tokens_see_their_own_platform_only(client, factory, session):
     mine = factory.platform(name="甲平台")
     other = factory.platform(name="乙平台")
     token = factory.token(factory.user("platform", "500103", username="p-one", platform_id=mine.id))
-    assert client.get(f"/api/v1/platforms/{mine.id}", headers=bearer(token)).json()["name"] == "甲平台"
+    assert (
+        client.get(f"/api/v1/platforms/{mine.id}", headers=bearer(token)).json()["name"] == "甲平台"
+    )
     assert client.get(f"/api/v1/platforms/{other.id}", headers=bearer(token)).status_code == 403
     assert client.get("/api/v1/people", headers=bearer(token)).status_code == 403
 
@@ -147,8 +203,11 @@ def test_a_province_officer_registers_a_platform_with_a_valid_credit_code(client
     assert count(session, Platform) == 0
     from flexcover.kit.credit_code import credit_check_character
 
-    good = dict(bad, credit_code=bad["credit_code"][:17] + credit_check_character(bad["credit_code"][:17]),
-                industries=["mobility"])
+    good = dict(
+        bad,
+        credit_code=bad["credit_code"][:17] + credit_check_character(bad["credit_code"][:17]),
+        industries=["mobility"],
+    )
     assert client.post("/api/v1/platforms", json=good, headers=bearer(token)).status_code == 201
     again = client.post("/api/v1/platforms", json=good, headers=bearer(token))
     assert again.status_code == 409
@@ -164,7 +223,12 @@ def test_unknown_routes_and_methods_are_problem_json(client):
 
 def test_only_admins_create_users(client, factory, session):
     officer = officer_token(factory)
-    payload = {"username": "newbie", "password": "long enough", "role": "district_officer", "region_code": "500103"}
+    payload = {
+        "username": "newbie",
+        "password": "long enough",
+        "role": "district_officer",
+        "region_code": "500103",
+    }
     assert client.post("/api/v1/users", json=payload, headers=bearer(officer)).status_code == 403
     admin = factory.token(factory.user("admin", "000000"))
     assert client.post("/api/v1/users", json=payload, headers=bearer(admin)).status_code == 201

@@ -75,7 +75,8 @@ def test_logout_needs_the_forms_token(client, factory, session):
 def test_login_never_redirects_off_site(client, factory):
     factory.user("district_officer", "500103", username="officer")
     response = client.post(
-        "/login", data={"username": "officer", "password": "correct horse battery", "next": "//evil.example"},
+        "/login",
+        data={"username": "officer", "password": "correct horse battery", "next": "//evil.example"},
         follow_redirects=False,
     )
     assert response.headers["location"] == "/"

@@ -121,8 +121,10 @@ class InvalidAmount(Problem):
     code = "invalid_amount"
     title = {"zh-CN": "金额格式有误", "en": "Invalid amount"}
     detail = {
-        "zh-CN": "{field} 的金额“{value}”无效：请填写以元为单位、最多两位小数的非负数，如 4404.00。",
-        "en": "{field}: '{value}' is not an amount in yuan with at most two decimals, e.g. 4404.00.",
+        "zh-CN": "{field} 的金额“{value}”无效：请填写以元为单位、最多两位小数的非负数，"
+        "如 4404.00。",
+        "en": "{field}: '{value}' is not an amount in yuan with at most two decimals, "
+        "e.g. 4404.00.",
     }
 
 

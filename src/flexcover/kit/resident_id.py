@@ -44,13 +44,17 @@ class InvalidIdChecksum(Problem):
     title = {"zh-CN": "身份证号码校验码错误", "en": "Resident ID check character is wrong"}
     detail = {
         "zh-CN": "{field} 的校验码应为 {expected}，号码可能输错了。",
-        "en": "{field}: the check character should be {expected}; the number was probably mistyped.",
+        "en": "{field}: the check character should be {expected}; "
+        "the number was probably mistyped.",
     }
 
 
 class InvalidIdBirthDate(Problem):
     code = "invalid_id_birth_date"
-    title = {"zh-CN": "身份证号码中的出生日期无效", "en": "Birth date in the resident ID is invalid"}
+    title = {
+        "zh-CN": "身份证号码中的出生日期无效",
+        "en": "Birth date in the resident ID is invalid",
+    }
     detail = {
         "zh-CN": "{field} 中的出生日期“{value}”不是有效日期。",
         "en": "{field}: the birth date '{value}' in the number is not a valid date.",
@@ -76,8 +80,9 @@ def check_characters(digits: npt.NDArray[np.integer]) -> npt.NDArray[np.str_]:
     """Vectorised :func:`check_character` over an ``(n, 17)`` array of digits."""
     weights = np.asarray(WEIGHTS, dtype=np.int64)
     totals = digits.astype(np.int64) @ weights
-    table = np.array(list(CHECK_CHARACTERS))
-    return table[totals % 11]
+    table: npt.NDArray[np.str_] = np.array(list(CHECK_CHARACTERS))
+    characters: npt.NDArray[np.str_] = table[totals % 11]
+    return characters
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +115,9 @@ def upgrade_15(number: str) -> str:
     return first17 + check_character(first17)
 
 
-def parse_resident_id(text: str, *, field: str = "id_number", today: date | None = None) -> ResidentId:
+def parse_resident_id(
+    text: str, *, field: str = "id_number", today: date | None = None
+) -> ResidentId:
     """Validate ``text`` and return the parsed number, or raise a problem naming ``field``.
 
     Checks, in order: shape, check character, a real birth date not in the future and not before

@@ -144,9 +144,7 @@ def create_user(user: UserIn, session: DbSession, actor: ApiActor) -> UserOut:
 
 
 @router.post("/users/{user_id}/tokens", response_model=TokenOut, status_code=201)
-def issue_token(
-    user_id: int, body: TokenRequest, session: DbSession, actor: ApiActor
-) -> TokenOut:
+def issue_token(user_id: int, body: TokenRequest, session: DbSession, actor: ApiActor) -> TokenOut:
     plain, token = service.issue_api_token(
         session=session, actor=actor, user_id=user_id, label=body.label
     )

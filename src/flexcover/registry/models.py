@@ -44,9 +44,7 @@ class Jurisdiction(Base):
     name: Mapped[str] = mapped_column(String(60))
     full_name: Mapped[str] = mapped_column(String(120))
     level: Mapped[str] = mapped_column(String(10))
-    parent_code: Mapped[str | None] = mapped_column(
-        ForeignKey("jurisdictions.code"), index=True
-    )
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
 
 
 class Person(Base):
@@ -57,9 +55,7 @@ class Person(Base):
     """
 
     __tablename__ = "people"
-    __table_args__ = (
-        CheckConstraint("gender IN ('male', 'female')", name="gender_known"),
-    )
+    __table_args__ = (CheckConstraint("gender IN ('male', 'female')", name="gender_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     id_hash: Mapped[str] = mapped_column(String(64), unique=True)

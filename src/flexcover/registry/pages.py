@@ -36,7 +36,9 @@ def _staff_only(actor: Actor) -> None:
 def worker_home(request: Request, session: DbSession, actor: PageActor) -> Response:
     if actor.person_id is None:
         raise NotFound(field="person_id", what="person", key="-")
-    authorize(actor, "worker.home", Target(region_code=actor.region_code or "", person_id=actor.person_id))
+    authorize(
+        actor, "worker.home", Target(region_code=actor.region_code or "", person_id=actor.person_id)
+    )
     person = service.get_person(session=session, actor=actor, person_id=actor.person_id)
     return render(
         request,
@@ -78,7 +80,9 @@ def people_list(
 
 
 @router.get("/staff/people/{person_id}")
-def person_detail(request: Request, person_id: int, session: DbSession, actor: PageActor) -> Response:
+def person_detail(
+    request: Request, person_id: int, session: DbSession, actor: PageActor
+) -> Response:
     _staff_only(actor)
     person = service.get_person(session=session, actor=actor, person_id=person_id)
     return render(

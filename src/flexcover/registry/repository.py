@@ -57,7 +57,9 @@ def insert_people(session: Session, rows: list[dict[str, object]]) -> list[int]:
     """Bulk insert; returns the new ids in the order given."""
     if not rows:
         return []
-    result = session.execute(insert(Person).returning(Person.id, sort_by_parameter_order=True), rows)
+    result = session.execute(
+        insert(Person).returning(Person.id, sort_by_parameter_order=True), rows
+    )
     return [row[0] for row in result]
 
 
@@ -84,7 +86,9 @@ def get_platform(session: Session, platform_id: int) -> Platform | None:
 
 
 def platform_by_credit_code(session: Session, credit_code: str) -> Platform | None:
-    return session.scalars(select(Platform).where(Platform.credit_code == credit_code)).one_or_none()
+    return session.scalars(
+        select(Platform).where(Platform.credit_code == credit_code)
+    ).one_or_none()
 
 
 def list_platforms(session: Session) -> Sequence[Platform]:
@@ -96,7 +100,9 @@ def get_employer(session: Session, employer_id: int) -> Employer | None:
 
 
 def employer_by_credit_code(session: Session, credit_code: str) -> Employer | None:
-    return session.scalars(select(Employer).where(Employer.credit_code == credit_code)).one_or_none()
+    return session.scalars(
+        select(Employer).where(Employer.credit_code == credit_code)
+    ).one_or_none()
 
 
 def get_user(session: Session, user_id: int) -> User | None:

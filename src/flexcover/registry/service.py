@@ -266,9 +266,7 @@ def _checked_person(
     return resident_id, row
 
 
-def register_person(
-    *, session: Session, actor: Actor, person: PersonIn, id_key: bytes
-) -> Person:
+def register_person(*, session: Session, actor: Actor, person: PersonIn, id_key: bytes) -> Person:
     """人员登记: validate the ID and what it implies, refuse duplicates, record it."""
     _, row = _checked_person(session, person, id_key=id_key)
     authorize(
@@ -336,7 +334,9 @@ def get_person(*, session: Session, actor: Actor, person_id: int) -> Person:
         field="person_id",
     )
     if actor.role != "worker":
-        audit.record(session, actor=actor, action="person.read", entity="person", entity_id=person.id)
+        audit.record(
+            session, actor=actor, action="person.read", entity="person", entity_id=person.id
+        )
     return person
 
 
@@ -366,7 +366,7 @@ def region_summary(*, session: Session, actor: Actor) -> dict[str, object]:
     }
 
 
-# --- platforms and employers -----------------------------------------------------------------------
+# --- platforms and employers ---------------------------------------------------------------
 
 
 def register_platform(*, session: Session, actor: Actor, platform: PlatformIn) -> Platform:
@@ -421,7 +421,9 @@ def register_employer(*, session: Session, actor: Actor, employer: EmployerIn) -
     existing = repository.employer_by_credit_code(session, credit_code)
     if existing is not None:
         raise DuplicateCreditCode(field="credit_code", existing_id=existing.id)
-    created = Employer(name=employer.name, credit_code=credit_code, region_code=employer.region_code)
+    created = Employer(
+        name=employer.name, credit_code=credit_code, region_code=employer.region_code
+    )
     session.add(created)
     session.flush()
     audit.record(
@@ -434,18 +436,16 @@ def get_employer(*, session: Session, actor: Actor, employer_id: int) -> Employe
     employer = repository.get_employer(session, employer_id)
     if employer is None:
         raise NotFound(field="employer_id", what="employer", key=employer_id)
-    authorize(
-        actor, "employer.read", Target(region_code=employer.region_code), field="employer_id"
-    )
+    authorize(actor, "employer.read", Target(region_code=employer.region_code), field="employer_id")
     return employer
 
 
-# --- users, passwords, tokens ------------------------------------------------------------------------
+# --- users, passwords, tokens --------------------------------------------------------------
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a miss costs what a hit does.
 _DUMMY_HASH = _hasher.hash("flexcover-timing-equaliser")
-TOKEN_PREFIX = "fct_"
+TOKEN_PREFIX = "fct_"  # noqa: S105 - a public marker, not a secret
 
 
 def actor_for(user: User, *, source: str) -> Actor:
@@ -557,7 +557,9 @@ def record_logout(*, session: Session, actor: Actor) -> None:
     audit.record(session, actor=actor, action="user.logout", entity="user", entity_id=actor.user_id)
 
 
-def issue_api_token(*, session: Session, actor: Actor, user_id: int, label: str) -> tuple[str, ApiToken]:
+def issue_api_token(
+    *, session: Session, actor: Actor, user_id: int, label: str
+) -> tuple[str, ApiToken]:
     """A new bearer token for ``user_id``. The plain token is returned once and never stored."""
     user = repository.get_user(session, user_id)
     if user is None:

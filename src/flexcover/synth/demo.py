@@ -22,14 +22,35 @@ from flexcover.synth.models import DemoDataset
 from flexcover.synth.population import generate_population
 
 GENERATOR_VERSION = "1"
-DEMO_PASSWORD = "flexcover-demo"  # printed on the console: demo data only, never production
+DEMO_PASSWORD = "flexcover-demo"  # noqa: S105 - printed on the console: demo data only, never production
 DEMO_PLATFORMS = (
     ("山城骑手即时配送（演示）", ("instant_delivery",)),
     ("渝行网约车出行（演示）", ("mobility",)),
     ("两江同城货运（演示）", ("freight", "instant_delivery")),
 )
-DEMO_EMPLOYERS = ("解放碑商贸（演示）", "嘉陵江物流（演示）", "观音桥餐饮（演示）", "歌乐山建筑工程（演示）")
+DEMO_EMPLOYERS = (
+    "解放碑商贸（演示）",
+    "嘉陵江物流（演示）",
+    "观音桥餐饮（演示）",
+    "歌乐山建筑工程（演示）",
+)
+FEATURED_DISTRICTS = (
+    "500103",
+    "500106",
+    "420106",
+    "420103",
+    "440106",
+    "440305",
+    "510107",
+    "330106",
+)
 DATA_TABLES = (ApiToken, User, Person, Platform, Employer, DemoDataset, AuditEntry)
+
+
+class UnsuitableJurisdiction(Problem):
+    code = "unsuitable_jurisdiction"
+    title = {"zh-CN": "无法为该行政区划生成演示数据", "en": "No demo for this jurisdiction"}
+    detail = {"zh-CN": "{field}：{reason}", "en": "{field}: {reason}"}
 
 
 class DemoDataPresent(Problem):
@@ -37,7 +58,8 @@ class DemoDataPresent(Problem):
     status = 409
     title = {"zh-CN": "数据库中已有非演示数据", "en": "The database holds non-demo data"}
     detail = {
-        "zh-CN": "数据库中已有 {people} 名人员但不是演示数据；为免误删，请使用 --rebuild 明确要求重建。",
+        "zh-CN": "数据库中已有 {people} 名人员但不是演示数据；"
+        "为免误删，请使用 --rebuild 明确要求重建。",
         "en": "The database holds {people} people that are not demo data; to replace them, "
         "ask explicitly with --rebuild.",
     }
@@ -99,7 +121,11 @@ def build_demo(
     actor = Actor.system("demo")
     region = service.require_jurisdiction(session, jurisdiction, field="jurisdiction")
     progress("population", 0, people)
-    table = generate_population(jurisdiction=jurisdiction, people=people, seed=seed)
+    try:
+        table = generate_population(jurisdiction=jurisdiction, people=people, seed=seed)
+    except ValueError as refused:
+        raise UnsuitableJurisdiction(field="jurisdiction", reason=str(refused)) from None
+    progress("population", people, people)
     current = repository.jurisdiction_codes(session)
     columns = table.to_pydict()
     registrations = [
@@ -122,7 +148,11 @@ def build_demo(
         progress("people", len(person_ids), people)
 
     rng = np.random.default_rng(seed)
-    districts = [d.code for d in service.districts_within(session=session, region_code=region.code)]
+    within = [d.code for d in service.districts_within(session=session, region_code=region.code)]
+    # Central districts first, so the demo officers and workers sit where a visitor expects.
+    districts = [c for c in FEATURED_DISTRICTS if c in within] + [
+        c for c in within if c not in FEATURED_DISTRICTS
+    ]
     platforms = [
         service.register_platform(
             session=session,
@@ -192,14 +222,15 @@ def _create_logins(
                 display_name=display,
             ),
         )
-    # Three working-age workers living in the first district get their own logins.
+    # Three working-age people get worker logins, from the first districts in demo order.
     today = date(2025, 8, 1)
-    chosen = [
+    rank = {code: position for position, code in enumerate(districts)}
+    working_age = [
         index
-        for index, residence in enumerate(columns["residence_code"])
-        if residence == districts[0]
-        and 20 <= service.age_on(_as_date(columns["birth_date"][index]), today) <= 55
-    ][:3]
+        for index, birth in enumerate(columns["birth_date"])
+        if 20 <= service.age_on(_as_date(birth), today) <= 55
+    ]
+    chosen = sorted(working_age, key=lambda i: (rank[str(columns["residence_code"][i])], i))[:3]
     for number, index in enumerate(chosen, start=1):
         service.create_user(
             session=session,
@@ -208,7 +239,7 @@ def _create_logins(
                 username=f"worker{number}",
                 password=DEMO_PASSWORD,
                 role="worker",
-                region_code=districts[0],
+                region_code=str(columns["residence_code"][index]),
                 display_name=str(columns["name"][index]),
                 person_id=person_ids[index],
             ),

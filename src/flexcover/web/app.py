@@ -45,8 +45,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         """What each problem ``type`` URI means, in both languages."""
         for problem in _problem_types():
             if problem.type_uri() == f"/problems/{slug}":
-                return {"type": problem.type_uri(), "code": problem.code, "status": problem.status,
-                        "title": problem.title}
+                return {
+                    "type": problem.type_uri(),
+                    "code": problem.code,
+                    "status": problem.status,
+                    "title": problem.title,
+                }
         return {"type": f"/problems/{slug}", "title": {"en": "Unknown problem type"}}
 
     app.include_router(registry_api.router)

@@ -86,8 +86,8 @@ def _actor(request: Request, session: Session) -> Actor | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthenticated(field="authorization")
-        user = service.user_for_token(session=session, plain=token.strip())
-        return service.actor_for(user, source=client_source(request))
+        bearer = service.user_for_token(session=session, plain=token.strip())
+        return service.actor_for(bearer, source=client_source(request))
     payload = session_payload(request)
     if payload is None:
         return None

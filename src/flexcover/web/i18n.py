@@ -50,7 +50,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "staff.district": {"zh-CN": "区县", "en": "District"},
     "staff.count": {"zh-CN": "人数", "en": "People"},
     "people.title": {"zh-CN": "人员名单", "en": "People"},
-    "people.page": {"zh-CN": "第 {page} / {pages} 页，共 {total} 人", "en": "Page {page} of {pages}, {total} people"},
+    "people.page": {
+        "zh-CN": "第 {page} / {pages} 页，共 {total} 人",
+        "en": "Page {page} of {pages}, {total} people",
+    },
     "people.previous": {"zh-CN": "上一页", "en": "Previous"},
     "people.next": {"zh-CN": "下一页", "en": "Next"},
     "people.empty": {"zh-CN": "暂无人员。", "en": "No people yet."},

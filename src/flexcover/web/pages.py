@@ -39,7 +39,7 @@ def home(actor: PageActor) -> Response:
 
 
 @router.get("/login")
-def login_form(request: Request, next: str | None = None) -> Response:  # noqa: A002
+def login_form(request: Request, next: str | None = None) -> Response:
     return render(request, "login.html", next=_safe_next(next), error=None, username="")
 
 
@@ -49,7 +49,7 @@ def login(
     session: DbSession,
     username: Annotated[str, Form(max_length=60)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form()] = "/",  # noqa: A002
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
     try:
         user = service.authenticate(session=session, username=username, password=password)
@@ -83,7 +83,7 @@ def logout(
 
 
 @router.get("/lang/{language}")
-def switch_language(language: str, next: str | None = None) -> Response:  # noqa: A002
+def switch_language(language: str, next: str | None = None) -> Response:
     response = RedirectResponse(_safe_next(next), status_code=303)
     if language in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax")

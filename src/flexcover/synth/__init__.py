@@ -1,0 +1,1 @@
+"""Synthetic populations and departmental datasets, drawn from published statistics."""

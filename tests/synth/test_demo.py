@@ -1,0 +1,90 @@
+"""The demo city: built whole in one transaction, reused when asked again, rebuilt cleanly."""
+
+import pytest
+from sqlalchemy import select
+
+from flexcover.registry.models import ApiToken, Person, Platform, User
+from flexcover.synth.demo import DemoDataPresent, UnsuitableJurisdiction, build_demo
+from tests.conftest import count
+
+
+def build(database, settings, **options):
+    with database.unit_of_work() as session:
+        return build_demo(
+            session=session,
+            jurisdiction=options.pop("jurisdiction", "500000"),
+            people=options.pop("people", 400),
+            seed=options.pop("seed", 7),
+            id_key=settings.id_hash_key,
+            **options,
+        )
+
+
+def test_builds_people_platforms_and_a_login_for_every_role(database, settings, session):
+    result = build(database, settings)
+    assert not result.reused
+    assert count(session, Person) == 400
+    assert count(session, Platform) == 3
+    roles = set(session.scalars(select(User.role)))
+    assert roles == {
+        "admin",
+        "auditor",
+        "province_officer",
+        "city_officer",
+        "district_officer",
+        "worker",
+        "platform",
+    }
+    district1 = session.scalars(select(User).where(User.username == "district1")).one()
+    assert district1.region_code == "500103"
+    for worker in session.scalars(select(User).where(User.role == "worker")):
+        assert session.get(Person, worker.person_id).residence_code == worker.region_code
+    assert set(result.tokens) == {"platform1", "platform2", "platform3"}
+    assert count(session, ApiToken) == 3
+
+
+def test_a_second_run_with_the_same_settings_reuses_the_data(database, settings, session):
+    build(database, settings)
+    ids = list(session.scalars(select(Person.id).order_by(Person.id)))
+    again = build(database, settings)
+    assert again.reused
+    assert list(session.scalars(select(Person.id).order_by(Person.id))) == ids
+    assert count(session, ApiToken) == 3
+
+
+def test_other_settings_rebuild_from_scratch(database, settings, session):
+    build(database, settings, people=400)
+    rebuilt = build(database, settings, people=250)
+    assert not rebuilt.reused
+    assert count(session, Person) == 250
+    assert count(session, Platform) == 3
+    assert count(session, User) == 12
+
+
+def test_a_build_that_fails_halfway_leaves_the_previous_demo_whole(database, settings, session):
+    build(database, settings, people=400)
+
+    def crash(step, done, total):
+        if step == "organisations":
+            raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        build(database, settings, people=250, progress=crash)
+    assert count(session, Person) == 400
+    assert count(session, User) == 12
+
+
+def test_it_refuses_to_replace_data_that_is_not_demo_data(database, settings, session, factory):
+    factory.person()
+    with pytest.raises(DemoDataPresent) as raised:
+        build(database, settings)
+    assert raised.value.field == "rebuild"
+    assert count(session, Person) == 1
+    build(database, settings, rebuild=True)
+    assert count(session, Person) == 400
+
+
+def test_a_jurisdiction_with_no_districts_is_refused(database, settings, session):
+    with pytest.raises(UnsuitableJurisdiction):
+        build(database, settings, jurisdiction="441900")
+    assert count(session, Person) == 0

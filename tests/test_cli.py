@@ -1,0 +1,86 @@
+"""The command line: the demo end to end, and one-line errors with exit code 2 that change nothing."""
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from flexcover.cli import app
+from flexcover.registry.models import Person, User
+from tests.conftest import count
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(settings, tmp_path):
+    return {
+        "FLEXCOVER_DATA_DIR": str(tmp_path / "data"),
+        "FLEXCOVER_DATABASE_URL": settings.database_url,
+        "COLUMNS": "200",
+    }
+
+
+def test_demo_without_serving_builds_and_exits_0(env, session):
+    result = runner.invoke(app, ["demo", "--no-serve", "--people", "300"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "demo built: 300 people" in result.output
+    assert "district1" in result.output
+    assert count(session, Person) == 300
+    again = runner.invoke(app, ["demo", "--no-serve", "--people", "300"], env=env)
+    assert again.exit_code == 0
+    assert "demo reused" in again.output
+
+
+def test_demo_with_an_unknown_jurisdiction_is_a_one_line_error(env, session):
+    result = runner.invoke(app, ["demo", "--no-serve", "--jurisdiction", "999999"], env=env)
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith("error: jurisdiction:")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert count(session, Person) == 0
+
+
+def test_users_create_and_its_errors(env, session):
+    args = [
+        "users",
+        "create",
+        "--username",
+        "officer9",
+        "--role",
+        "district_officer",
+        "--password",
+        "long enough",
+    ]
+    outside = runner.invoke(app, [*args, "--region", "500000"], env=env)
+    assert outside.exit_code == 2
+    assert "region_code" in outside.stderr
+    unknown = runner.invoke(app, [*args, "--region", "509999"], env=env)
+    assert unknown.exit_code == 2
+    assert "509999" in unknown.stderr
+    bad_role = runner.invoke(app, [*args[:5], "chief", *args[6:], "--region", "500103"], env=env)
+    assert bad_role.exit_code == 2
+    assert count(session, User) == 0
+    created = runner.invoke(app, [*args, "--region", "500103"], env=env)
+    assert created.exit_code == 0, created.output
+    assert session.scalars(select(User.region_code)).one() == "500103"
+    duplicate = runner.invoke(app, [*args, "--region", "500103"], env=env)
+    assert duplicate.exit_code == 2
+    assert "username" in duplicate.stderr
+
+
+def test_users_token_prints_a_token_once(env, factory):
+    factory.user("admin", "000000", username="root")
+    result = runner.invoke(app, ["users", "token", "root"], env=env)
+    assert result.exit_code == 0
+    assert result.output.strip().startswith("fct_")
+    missing = runner.invoke(app, ["users", "token", "nobody"], env=env)
+    assert missing.exit_code == 2
+
+
+def test_db_upgrade_creates_a_fresh_sqlite_database(tmp_path):
+    data = tmp_path / "fresh"
+    result = runner.invoke(
+        app, ["db", "upgrade"], env={"FLEXCOVER_DATA_DIR": str(data), "FLEXCOVER_DATABASE_URL": ""}
+    )
+    assert result.exit_code == 0, result.output
+    assert (data / "flexcover.db").exists()
+    assert "revision 0001" in result.output
