@@ -1,4 +1,4 @@
-"""The command line: the demo end to end, and one-line errors with exit code 2 that change nothing."""
+"""The command line: the demo end to end, and one-line errors (exit 2) that change nothing."""
 
 import pytest
 from sqlalchemy import select
