@@ -236,3 +236,20 @@ def test_only_admins_create_users(client, factory, session):
     response = client.post("/api/v1/users", json=wrong_level, headers=bearer(admin))
     assert response.status_code == 400
     assert response.json()["code"] == "wrong_jurisdiction_level"
+
+
+def test_control_characters_in_names_are_refused(client, factory, session):
+    token = officer_token(factory)
+    payload = {"id_number": make_id(), "name": "王\x00芳", "residence_code": "500103"}
+    response = client.post("/api/v1/people", json=payload, headers=bearer(token))
+    assert response.status_code == 422
+    assert response.json()["pointer"] == "/name"
+    assert count(session, Person) == 0
+
+
+def test_ids_beyond_32_bits_are_refused_not_crashed_on(client, factory):
+    token = officer_token(factory)
+    response = client.get(f"/api/v1/people/{2**63}", headers=bearer(token))
+    assert response.status_code == 422
+    assert response.json()["pointer"] == "/person_id"
+    assert client.get("/api/v1/people?page=99999999999", headers=bearer(token)).status_code == 422

@@ -8,6 +8,9 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 1_000_000
+MAX_RECORD_ID = 2**31 - 1
+"""Record ids are 32-bit on every database we run on; larger numbers are refused at the edge."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
 
-from flexcover.kit.pagination import PageRequest
+from flexcover.kit.pagination import MAX_PAGE, MAX_PAGE_SIZE, MAX_RECORD_ID, PageRequest
 from flexcover.registry import service
 from flexcover.registry.schemas import (
+    PRINTABLE,
     EmployerIn,
     EmployerOut,
     JurisdictionOut,
@@ -23,6 +24,8 @@ from flexcover.registry.schemas import (
 )
 from flexcover.web.auth import ApiActor, DbSession
 from flexcover.web.unit_of_work import UnitOfWorkRoute
+
+PathId = Annotated[int, Path(ge=1, le=MAX_RECORD_ID)]
 
 router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute, tags=["registry"])
 
@@ -47,7 +50,7 @@ class PeoplePage(BaseModel):
 
 
 class TokenRequest(BaseModel):
-    label: str = "api"
+    label: str = Field(default="api", min_length=1, max_length=60, pattern=PRINTABLE)
 
 
 @router.get("/me", response_model=Me)
@@ -86,8 +89,8 @@ def list_people(
     session: DbSession,
     actor: ApiActor,
     region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    size: Annotated[int, Query(ge=1, le=500)] = 50,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> PeoplePage:
     found = service.list_people(
         session=session,
@@ -104,7 +107,7 @@ def list_people(
 
 
 @router.get("/people/{person_id}", response_model=PersonOut)
-def get_person(person_id: int, session: DbSession, actor: ApiActor) -> PersonOut:
+def get_person(person_id: PathId, session: DbSession, actor: ApiActor) -> PersonOut:
     return PersonOut.model_validate(
         service.get_person(session=session, actor=actor, person_id=person_id)
     )
@@ -118,7 +121,7 @@ def register_platform(platform: PlatformIn, session: DbSession, actor: ApiActor)
 
 
 @router.get("/platforms/{platform_id}", response_model=PlatformOut)
-def get_platform(platform_id: int, session: DbSession, actor: ApiActor) -> PlatformOut:
+def get_platform(platform_id: PathId, session: DbSession, actor: ApiActor) -> PlatformOut:
     return PlatformOut.model_validate(
         service.get_platform(session=session, actor=actor, platform_id=platform_id)
     )
@@ -132,7 +135,7 @@ def register_employer(employer: EmployerIn, session: DbSession, actor: ApiActor)
 
 
 @router.get("/employers/{employer_id}", response_model=EmployerOut)
-def get_employer(employer_id: int, session: DbSession, actor: ApiActor) -> EmployerOut:
+def get_employer(employer_id: PathId, session: DbSession, actor: ApiActor) -> EmployerOut:
     return EmployerOut.model_validate(
         service.get_employer(session=session, actor=actor, employer_id=employer_id)
     )
@@ -144,7 +147,9 @@ def create_user(user: UserIn, session: DbSession, actor: ApiActor) -> UserOut:
 
 
 @router.post("/users/{user_id}/tokens", response_model=TokenOut, status_code=201)
-def issue_token(user_id: int, body: TokenRequest, session: DbSession, actor: ApiActor) -> TokenOut:
+def issue_token(
+    user_id: PathId, body: TokenRequest, session: DbSession, actor: ApiActor
+) -> TokenOut:
     plain, token = service.issue_api_token(
         session=session, actor=actor, user_id=user_id, label=body.label
     )

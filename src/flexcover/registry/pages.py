@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from flexcover.kit.audit import Actor
-from flexcover.kit.pagination import PageRequest
+from flexcover.kit.pagination import MAX_PAGE, PageRequest
 from flexcover.kit.problems import NotFound
 from flexcover.registry import repository, service
 from flexcover.registry.authz import Target, authorize
@@ -61,7 +61,7 @@ def people_list(
     session: DbSession,
     actor: PageActor,
     region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     _staff_only(actor)
     region_code = region or actor.region_code or ""

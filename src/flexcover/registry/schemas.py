@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from flexcover.kit.pagination import MAX_RECORD_ID
 from flexcover.registry.models import ROLES
+
+RecordId = Annotated[int, Field(ge=1, le=MAX_RECORD_ID)]
+"""The id of a stored record, as accepted from a request."""
+
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+"""No control characters: they have no place in a name and PostgreSQL refuses NUL outright."""
+
 
 INDUSTRIES = ("mobility", "instant_delivery", "freight")
 """Occupational-injury pilot industries: 出行, 即时配送, 同城货运 (人社部发〔2025〕24号)."""
@@ -20,7 +29,7 @@ class PersonIn(Strict):
     """Registration of a person. Gender and birth date, when given, must agree with the ID."""
 
     id_number: str = Field(min_length=1, max_length=32, examples=["11010519491231002X"])
-    name: str = Field(min_length=1, max_length=60, examples=["张伟"])
+    name: str = Field(min_length=1, max_length=60, pattern=PRINTABLE, examples=["张伟"])
     gender: str | None = Field(default=None, pattern="^(male|female)$")
     birth_date: date | None = None
     phone: str | None = Field(default=None, pattern=r"^1[3-9]\d{9}$", examples=["13800138000"])
@@ -53,7 +62,7 @@ class JurisdictionOut(BaseModel):
 
 
 class PlatformIn(Strict):
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=120, pattern=PRINTABLE)
     credit_code: str = Field(min_length=1, max_length=32)
     region_code: str = Field(pattern=r"^\d{6}$")
     industries: list[str] = Field(default_factory=list, max_length=3)
@@ -70,7 +79,7 @@ class PlatformOut(BaseModel):
 
 
 class EmployerIn(Strict):
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=120, pattern=PRINTABLE)
     credit_code: str = Field(min_length=1, max_length=32)
     region_code: str = Field(pattern=r"^\d{6}$")
 
@@ -89,9 +98,9 @@ class UserIn(Strict):
     password: str = Field(min_length=8, max_length=200)
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
     region_code: str = Field(pattern=r"^\d{6}$")
-    display_name: str | None = Field(default=None, max_length=60)
-    person_id: int | None = None
-    platform_id: int | None = None
+    display_name: str | None = Field(default=None, min_length=1, max_length=60, pattern=PRINTABLE)
+    person_id: RecordId | None = None
+    platform_id: RecordId | None = None
 
 
 class UserOut(BaseModel):
