@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from flexcover.kit.audit import AuditEntry
+from flexcover.kit.pagination import PageRequest
 from flexcover.kit.problems import Forbidden, NotFound
 from flexcover.kit.resident_id import InvalidIdChecksum
 from flexcover.registry import service
@@ -141,3 +142,18 @@ def test_bulk_registration_is_all_or_nothing(database, settings, session):
         )
     assert len(ids) == 2
     assert count(session, AuditEntry) == 2
+
+
+def test_staff_listings_are_audited_with_the_people_shown(database, settings, session, factory):
+    shown = register(database, settings)
+    officer = factory.user("district_officer", "500103")
+    with database.unit_of_work() as work:
+        service.list_people(
+            session=work,
+            actor=service.actor_for(officer, source="t"),
+            region_code="500103",
+            page=PageRequest(),
+        )
+    row = session.query(AuditEntry).filter_by(action="person.list").one()
+    assert row.entity_id == "500103"
+    assert row.details["people"] == [shown.id]

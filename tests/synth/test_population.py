@@ -13,16 +13,15 @@ import pytest
 from flexcover.kit.divisions import current_divisions, division_periods, known_codes
 from flexcover.kit.resident_id import parse_resident_id
 from flexcover.synth.names import SURNAME_SHARES
+from flexcover.synth.places import NEIGHBOURS, residence_divisions
 from flexcover.synth.population import (
     MAX_AGE,
     MIN_AGE,
-    NEIGHBOURS,
     REFERENCE_DATE,
     WORK_TYPES,
     age_on,
     generate_population,
     median_monthly_wage_yuan,
-    residence_divisions,
 )
 
 PEOPLE = 20_000

@@ -26,7 +26,6 @@ from flexcover.registry.authz import (
     ROLE_REGION_LEVELS,
     Target,
     authorize,
-    region_prefix,
 )
 from flexcover.registry.models import ApiToken, Employer, Jurisdiction, Person, Platform, User
 from flexcover.registry.schemas import INDUSTRIES, EmployerIn, PersonIn, PlatformIn, UserIn
@@ -343,9 +342,19 @@ def get_person(*, session: Session, actor: Actor, person_id: int) -> Person:
 def list_people(
     *, session: Session, actor: Actor, region_code: str, page: PageRequest
 ) -> Page[Person]:
+    """A page of the people living in ``region_code``; the listing is audited like a read."""
     require_jurisdiction(session, region_code, field="region")
     authorize(actor, "person.list", Target(region_code=region_code), field="region")
-    return repository.people_in_region(session, region_code, page)
+    found = repository.people_in_region(session, region_code, page)
+    audit.record(
+        session,
+        actor=actor,
+        action="person.list",
+        entity="jurisdiction",
+        entity_id=region_code,
+        details={"page": page.page, "size": page.size, "people": [p.id for p in found.items]},
+    )
+    return found
 
 
 def region_summary(*, session: Session, actor: Actor) -> dict[str, object]:
@@ -357,8 +366,9 @@ def region_summary(*, session: Session, actor: Actor) -> dict[str, object]:
     districts = [
         (district, counts.get(district.code, 0))
         for district in repository.jurisdictions_within(session, region, "district")
-        if counts.get(district.code, 0) or region_prefix(region) != ""
     ]
+    if region == NATION:  # ~2,900 districts: show only those with people
+        districts = [(district, count) for district, count in districts if count]
     return {
         "region": jurisdiction,
         "districts": districts,
