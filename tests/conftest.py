@@ -16,22 +16,21 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from flexcover.cli import upgrade_database
-from flexcover.kit.audit import Actor, AuditEntry
+from flexcover.kit.audit import Actor
 from flexcover.kit.database import Database
 from flexcover.kit.resident_id import check_character
 from flexcover.kit.settings import Settings
 from flexcover.registry import service
-from flexcover.registry.models import ApiToken, Employer, Person, Platform, User
+from flexcover.registry.models import Person, Platform, User
 from flexcover.registry.schemas import PersonIn, PlatformIn, UserIn
-from flexcover.synth.models import DemoDataset
+from flexcover.synth.demo import DATA_TABLES
 
-DATA_TABLES = (ApiToken, User, Person, Platform, Employer, DemoDataset, AuditEntry)
 PASSWORD = "correct horse battery"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "database" in getattr(item, "fixturenames", ()):
+        if {"database", "database_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.database)
 
 

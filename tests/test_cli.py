@@ -83,4 +83,4 @@ def test_db_upgrade_creates_a_fresh_sqlite_database(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert (data / "flexcover.db").exists()
-    assert "revision 0001" in result.output
+    assert "revision 0002" in result.output

@@ -87,3 +87,14 @@ def test_static_assets_are_served_locally(client):
     assert "http://" not in page.replace("http://www.w3.org", "")
     assert "https://" not in page
     assert client.get("/static/flexcover.css").status_code == 200
+
+
+def test_a_cookie_copied_before_logout_is_worthless_after_it(client, factory):
+    factory.user("district_officer", "500103", username="officer")
+    log_in(client, "officer")
+    copied = client.cookies.get("flexcover_session")
+    page = client.get("/staff")
+    token = page.text.split('name="csrf" value="')[1].split('"')[0]
+    client.post("/logout", data={"csrf": token})
+    client.cookies.set("flexcover_session", copied)
+    assert client.get("/staff", follow_redirects=False).status_code == 303

@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session
 
 from flexcover.kit.pagination import Page, PageRequest
 from flexcover.registry.authz import region_prefix
-from flexcover.registry.models import ApiToken, Employer, Jurisdiction, Person, Platform, User
+from flexcover.registry.models import (
+    ApiToken,
+    Employer,
+    Jurisdiction,
+    LoginSession,
+    Person,
+    Platform,
+    User,
+)
 
 
 def get_jurisdiction(session: Session, code: str) -> Jurisdiction | None:
@@ -120,6 +128,12 @@ def user_for_person(session: Session, person_id: int) -> User | None:
 def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
     return session.scalars(
         select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
+    ).one_or_none()
+
+
+def login_session_by_hash(session: Session, key_hash: str) -> LoginSession | None:
+    return session.scalars(
+        select(LoginSession).where(LoginSession.key_hash == key_hash)
     ).one_or_none()
 
 

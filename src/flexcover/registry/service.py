@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from flexcover.kit import audit
 from flexcover.kit.audit import Actor
 from flexcover.kit.credit_code import parse_credit_code
+from flexcover.kit.database import utc_now
 from flexcover.kit.divisions import current_divisions
 from flexcover.kit.pagination import Page, PageRequest
 from flexcover.kit.problems import NotAuthenticated, NotFound, Problem
@@ -27,7 +28,15 @@ from flexcover.registry.authz import (
     Target,
     authorize,
 )
-from flexcover.registry.models import ApiToken, Employer, Jurisdiction, Person, Platform, User
+from flexcover.registry.models import (
+    ApiToken,
+    Employer,
+    Jurisdiction,
+    LoginSession,
+    Person,
+    Platform,
+    User,
+)
 from flexcover.registry.schemas import INDUSTRIES, EmployerIn, PersonIn, PlatformIn, UserIn
 
 # --- problems -----------------------------------------------------------------------------------
@@ -553,18 +562,55 @@ def authenticate(*, session: Session, username: str, password: str) -> User:
     return user
 
 
-def record_login(*, session: Session, user: User, source: str) -> None:
+LOGIN_SESSION_LIFETIME = timedelta(hours=8)  # one working day
+
+
+def open_login_session(*, session: Session, user: User, source: str) -> str:
+    """Log ``user`` in: a new server-side session; returns its key (for the cookie) once."""
+    key = secrets.token_urlsafe(32)
+    now = utc_now()
+    login = LoginSession(
+        user_id=user.id,
+        key_hash=_sha256(key),
+        source=source,
+        created_at=now,
+        expires_at=now + LOGIN_SESSION_LIFETIME,
+    )
+    session.add(login)
+    session.flush()
     audit.record(
         session,
         actor=actor_for(user, source=source),
         action="user.login",
-        entity="user",
-        entity_id=user.id,
+        entity="login_session",
+        entity_id=login.id,
+        details={"user_id": user.id},
+    )
+    return key
+
+
+def user_for_login_session(*, session: Session, key: str) -> User | None:
+    """The user of a live session key, or None if it is unknown, ended or expired."""
+    login = repository.login_session_by_hash(session, _sha256(key))
+    if login is None or login.ended_at is not None or login.expires_at <= utc_now():
+        return None
+    user = repository.get_user(session, login.user_id)
+    return user if user is not None and user.active else None
+
+
+def close_login_session(*, session: Session, actor: Actor, key: str) -> None:
+    """Log out: the session ends on the server, so a copied cookie is worthless afterwards."""
+    login = repository.login_session_by_hash(session, _sha256(key))
+    if login is None or login.ended_at is not None:
+        return
+    login.ended_at = utc_now()
+    audit.record(
+        session, actor=actor, action="user.logout", entity="login_session", entity_id=login.id
     )
 
 
-def record_logout(*, session: Session, actor: Actor) -> None:
-    audit.record(session, actor=actor, action="user.logout", entity="user", entity_id=actor.user_id)
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def issue_api_token(
@@ -578,7 +624,7 @@ def issue_api_token(
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,
-        token_hash=hashlib.sha256(plain.encode("ascii")).hexdigest(),
+        token_hash=_sha256(plain),
         prefix=plain[:12],
         label=label,
     )
@@ -597,7 +643,7 @@ def issue_api_token(
 
 def user_for_token(*, session: Session, plain: str) -> User:
     """The active user a bearer token belongs to, or :class:`NotAuthenticated`."""
-    token = repository.token_by_hash(session, hashlib.sha256(plain.encode("utf-8")).hexdigest())
+    token = repository.token_by_hash(session, _sha256(plain))
     user = repository.get_user(session, token.user_id) if token else None
     if user is None or not user.active:
         raise NotAuthenticated(field="authorization")

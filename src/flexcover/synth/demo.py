@@ -16,7 +16,7 @@ from flexcover.kit.audit import Actor, AuditEntry
 from flexcover.kit.credit_code import ALPHABET, credit_check_character
 from flexcover.kit.problems import Problem
 from flexcover.registry import repository, service
-from flexcover.registry.models import ApiToken, Employer, Person, Platform, User
+from flexcover.registry.models import ApiToken, Employer, LoginSession, Person, Platform, User
 from flexcover.registry.schemas import EmployerIn, PersonIn, PlatformIn, UserIn
 from flexcover.synth.models import DemoDataset
 from flexcover.synth.population import generate_population
@@ -44,7 +44,8 @@ FEATURED_DISTRICTS = (
     "510107",
     "330106",
 )
-DATA_TABLES = (ApiToken, User, Person, Platform, Employer, DemoDataset, AuditEntry)
+DATA_TABLES = (LoginSession, ApiToken, User, Person, Platform, Employer, DemoDataset, AuditEntry)
+"""Every table but the reference data, children before parents."""
 
 
 class UnsuitableJurisdiction(Problem):

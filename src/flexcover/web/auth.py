@@ -12,12 +12,11 @@ from sqlalchemy.orm import Session
 
 from flexcover.kit.audit import Actor
 from flexcover.kit.problems import NotAuthenticated, Problem
-from flexcover.registry import repository, service
-from flexcover.registry.models import User
+from flexcover.registry import service
 from flexcover.web.unit_of_work import db_session
 
 SESSION_COOKIE = "flexcover_session"
-SESSION_MAX_AGE = 8 * 3600  # one working day
+SESSION_MAX_AGE = int(service.LOGIN_SESSION_LIFETIME.total_seconds())
 
 
 class LoginRequired(NotAuthenticated):
@@ -42,8 +41,9 @@ def client_source(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def start_session(request: Request, response: Response, user: User) -> None:
-    payload = {"uid": user.id, "csrf": secrets.token_urlsafe(16)}
+def start_session(request: Request, response: Response, key: str) -> None:
+    """Hand the browser its session key, signed, with the CSRF token its forms must echo."""
+    payload = {"sid": key, "csrf": secrets.token_urlsafe(16)}
     response.set_cookie(
         SESSION_COOKIE,
         _serializer(request).dumps(payload),
@@ -69,6 +69,12 @@ def session_payload(request: Request) -> dict[str, Any] | None:
     return payload
 
 
+def session_key(request: Request) -> str | None:
+    payload = session_payload(request)
+    key = payload.get("sid") if payload else None
+    return key if isinstance(key, str) else None
+
+
 def csrf_token(request: Request) -> str:
     payload = session_payload(request)
     return str(payload["csrf"]) if payload else ""
@@ -88,11 +94,11 @@ def _actor(request: Request, session: Session) -> Actor | None:
             raise NotAuthenticated(field="authorization")
         bearer = service.user_for_token(session=session, plain=token.strip())
         return service.actor_for(bearer, source=client_source(request))
-    payload = session_payload(request)
-    if payload is None:
+    key = session_key(request)
+    if key is None:
         return None
-    user = repository.get_user(session, int(payload["uid"]))
-    if user is None or not user.active:
+    user = service.user_for_login_session(session=session, key=key)
+    if user is None:
         return None
     return service.actor_for(user, source=client_source(request))
 

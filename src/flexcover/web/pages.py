@@ -15,6 +15,7 @@ from flexcover.web.auth import (
     check_csrf,
     client_source,
     end_session,
+    session_key,
     start_session,
 )
 from flexcover.web.i18n import LANGUAGE_COOKIE, page_language
@@ -62,9 +63,9 @@ def login(
             username=username,
             error=problem.to_dict(page_language(request)),
         )
-    service.record_login(session=session, user=user, source=client_source(request))
+    key = service.open_login_session(session=session, user=user, source=client_source(request))
     response = RedirectResponse(_safe_next(next), status_code=303)
-    start_session(request, response, user)
+    start_session(request, response, key)
     return response
 
 
@@ -76,7 +77,7 @@ def logout(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
-    service.record_logout(session=session, actor=actor)
+    service.close_login_session(session=session, actor=actor, key=session_key(request) or "")
     response = RedirectResponse("/login?bye=1", status_code=303)
     end_session(response)
     return response
