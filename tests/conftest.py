@@ -20,7 +20,7 @@ from flexcover.kit.audit import Actor
 from flexcover.kit.database import Database
 from flexcover.kit.resident_id import check_character
 from flexcover.kit.settings import Settings
-from flexcover.registry import service
+from flexcover.registry import accounts, service
 from flexcover.registry.models import Person, Platform, User
 from flexcover.registry.schemas import PersonIn, PlatformIn, UserIn
 from flexcover.synth.demo import DATA_TABLES
@@ -159,7 +159,7 @@ class Factory:
         platform_id: int | None = None,
     ) -> User:
         with self.database.unit_of_work() as session:
-            return service.create_user(
+            return accounts.create_user(
                 session=session,
                 actor=SYSTEM,
                 user=UserIn(
@@ -174,7 +174,7 @@ class Factory:
 
     def token(self, user: User) -> str:
         with self.database.unit_of_work() as session:
-            plain, _ = service.issue_api_token(
+            plain, _ = accounts.issue_api_token(
                 session=session, actor=SYSTEM, user_id=user.id, label="test"
             )
         return plain

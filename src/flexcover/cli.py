@@ -124,7 +124,7 @@ def users_create(
     from pydantic import ValidationError
 
     from flexcover.kit.problems import ValidationFailed
-    from flexcover.registry import service
+    from flexcover.registry import accounts
     from flexcover.registry.schemas import UserIn
 
     try:
@@ -144,7 +144,7 @@ def users_create(
     database = Database(Settings.from_env().database_url)
     try:
         with database.unit_of_work() as session:
-            user = service.create_user(session=session, actor=cli_actor(), user=user_in)
+            user = accounts.create_user(session=session, actor=cli_actor(), user=user_in)
             console.print(
                 f"created user {user.username} (id {user.id}, {user.role}, {user.region_code})"
             )
@@ -160,7 +160,7 @@ def users_token(
 ) -> None:
     """Issue an API token; it is printed once and only its hash is kept."""
     from flexcover.kit.problems import NotFound
-    from flexcover.registry import repository, service
+    from flexcover.registry import accounts, repository
 
     database = Database(Settings.from_env().database_url)
     try:
@@ -168,7 +168,7 @@ def users_token(
             user = repository.user_by_username(session, username)
             if user is None:
                 raise NotFound(field="username", what="user", key=username)
-            plain, _ = service.issue_api_token(
+            plain, _ = accounts.issue_api_token(
                 session=session, actor=cli_actor(), user_id=user.id, label=label
             )
         console.print(plain, markup=False, highlight=False)

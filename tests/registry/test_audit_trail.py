@@ -8,7 +8,7 @@ import pytest
 
 from flexcover.kit.audit import Actor, AuditEntry
 from flexcover.kit.credit_code import credit_check_character
-from flexcover.registry import service
+from flexcover.registry import accounts, service
 from flexcover.registry.schemas import EmployerIn, PersonIn, PlatformIn, UserIn
 from tests.conftest import count, make_id
 
@@ -50,7 +50,7 @@ def employer(session, settings):
 
 
 def user(session, settings):
-    return service.create_user(
+    return accounts.create_user(
         session=session,
         actor=OFFICE,
         user=UserIn(
@@ -64,7 +64,7 @@ def user(session, settings):
 
 def token(session, settings):
     created = user(session, settings)
-    _, issued = service.issue_api_token(
+    _, issued = accounts.issue_api_token(
         session=session, actor=OFFICE, user_id=created.id, label="x"
     )
     return issued

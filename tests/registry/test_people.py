@@ -6,16 +6,16 @@ from flexcover.kit.audit import AuditEntry
 from flexcover.kit.pagination import PageRequest
 from flexcover.kit.problems import Forbidden, NotFound
 from flexcover.kit.resident_id import InvalidIdChecksum
-from flexcover.registry import service
+from flexcover.registry import accounts, service
 from flexcover.registry.models import Person
-from flexcover.registry.schemas import PersonIn
-from flexcover.registry.service import (
+from flexcover.registry.problems import (
     BirthDateMismatch,
     DuplicatePerson,
     GenderMismatch,
     UnknownJurisdiction,
     WrongJurisdictionLevel,
 )
+from flexcover.registry.schemas import PersonIn
 from tests.conftest import SYSTEM, count, make_id
 
 
@@ -86,7 +86,7 @@ def test_bad_registrations_name_the_field_and_write_nothing(
 
 def test_an_officer_cannot_register_outside_their_district(database, settings, session, factory):
     officer = factory.user("district_officer", "500106")
-    actor = service.actor_for(officer, source="test")
+    actor = accounts.actor_for(officer, source="test")
     before = count(session, AuditEntry)
     with pytest.raises(Forbidden) as raised:
         register(database, settings, actor=actor, residence_code="500103")
@@ -100,7 +100,7 @@ def test_staff_reads_of_a_person_are_audited(database, settings, session, factor
     officer = factory.user("district_officer", "500103")
     with database.unit_of_work() as work:
         service.get_person(
-            session=work, actor=service.actor_for(officer, source="10.0.0.8"), person_id=person.id
+            session=work, actor=accounts.actor_for(officer, source="10.0.0.8"), person_id=person.id
         )
     read = session.query(AuditEntry).filter_by(action="person.read").one()
     assert (read.actor, read.source, read.entity_id) == (
@@ -115,7 +115,7 @@ def test_reading_someone_outside_the_region_is_refused(database, settings, facto
     officer = factory.user("district_officer", "500106")
     with database.unit_of_work() as work, pytest.raises(Forbidden):
         service.get_person(
-            session=work, actor=service.actor_for(officer, source="t"), person_id=person.id
+            session=work, actor=accounts.actor_for(officer, source="t"), person_id=person.id
         )
 
 
@@ -150,7 +150,7 @@ def test_staff_listings_are_audited_with_the_people_shown(database, settings, se
     with database.unit_of_work() as work:
         service.list_people(
             session=work,
-            actor=service.actor_for(officer, source="t"),
+            actor=accounts.actor_for(officer, source="t"),
             region_code="500103",
             page=PageRequest(),
         )

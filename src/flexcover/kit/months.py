@@ -87,3 +87,8 @@ def month_range(first: Month, last: Month) -> Iterator[Month]:
     """Every month from ``first`` to ``last``, both included; empty when ``last < first``."""
     for index in range(first.index, last.index + 1):
         yield Month.from_index(index)
+
+
+def age_on(birth: date, day: date) -> int:
+    """Age in whole years on ``day`` (a birthday on 29 February counts from 1 March)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from flexcover.kit.pagination import MAX_PAGE, MAX_PAGE_SIZE, MAX_RECORD_ID, PageRequest
-from flexcover.registry import service
+from flexcover.registry import accounts, service
 from flexcover.registry.schemas import (
     PRINTABLE,
     EmployerIn,
@@ -143,14 +143,14 @@ def get_employer(employer_id: PathId, session: DbSession, actor: ApiActor) -> Em
 
 @router.post("/users", response_model=UserOut, status_code=201)
 def create_user(user: UserIn, session: DbSession, actor: ApiActor) -> UserOut:
-    return UserOut.model_validate(service.create_user(session=session, actor=actor, user=user))
+    return UserOut.model_validate(accounts.create_user(session=session, actor=actor, user=user))
 
 
 @router.post("/users/{user_id}/tokens", response_model=TokenOut, status_code=201)
 def issue_token(
     user_id: PathId, body: TokenRequest, session: DbSession, actor: ApiActor
 ) -> TokenOut:
-    plain, token = service.issue_api_token(
+    plain, token = accounts.issue_api_token(
         session=session, actor=actor, user_id=user_id, label=body.label
     )
     return TokenOut(token=plain, prefix=token.prefix, label=token.label)

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from flexcover.kit.audit import Actor, AuditEntry
 from flexcover.kit.credit_code import ALPHABET, credit_check_character
+from flexcover.kit.months import age_on
 from flexcover.kit.problems import Problem
-from flexcover.registry import repository, service
+from flexcover.registry import accounts, repository, service
 from flexcover.registry.models import ApiToken, Employer, LoginSession, Person, Platform, User
 from flexcover.registry.schemas import EmployerIn, PersonIn, PlatformIn, UserIn
 from flexcover.synth.models import DemoDataset
@@ -212,7 +213,7 @@ def _create_logins(
     for number, district in enumerate(districts[:2], start=1):
         staff.append((f"district{number}", "district_officer", district, f"区县经办{number}"))
     for username, role, region, display in staff:
-        service.create_user(
+        accounts.create_user(
             session=session,
             actor=actor,
             user=UserIn(
@@ -229,11 +230,11 @@ def _create_logins(
     working_age = [
         index
         for index, birth in enumerate(columns["birth_date"])
-        if 20 <= service.age_on(_as_date(birth), today) <= 55
+        if 20 <= age_on(_as_date(birth), today) <= 55
     ]
     chosen = sorted(working_age, key=lambda i: (rank[str(columns["residence_code"][i])], i))[:3]
     for number, index in enumerate(chosen, start=1):
-        service.create_user(
+        accounts.create_user(
             session=session,
             actor=actor,
             user=UserIn(
@@ -247,7 +248,7 @@ def _create_logins(
         )
     tokens = {}
     for number, platform in enumerate(platforms, start=1):
-        user = service.create_user(
+        user = accounts.create_user(
             session=session,
             actor=actor,
             user=UserIn(
@@ -259,7 +260,7 @@ def _create_logins(
                 platform_id=platform.id,
             ),
         )
-        plain, _ = service.issue_api_token(
+        plain, _ = accounts.issue_api_token(
             session=session, actor=actor, user_id=user.id, label="demo"
         )
         tokens[user.username] = plain

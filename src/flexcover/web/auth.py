@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from flexcover.kit.audit import Actor
 from flexcover.kit.problems import NotAuthenticated, Problem
-from flexcover.registry import service
+from flexcover.registry import accounts
 from flexcover.web.unit_of_work import db_session
 
 SESSION_COOKIE = "flexcover_session"
-SESSION_MAX_AGE = int(service.LOGIN_SESSION_LIFETIME.total_seconds())
+SESSION_MAX_AGE = int(accounts.LOGIN_SESSION_LIFETIME.total_seconds())
 
 
 class LoginRequired(NotAuthenticated):
@@ -92,15 +92,15 @@ def _actor(request: Request, session: Session) -> Actor | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthenticated(field="authorization")
-        bearer = service.user_for_token(session=session, plain=token.strip())
-        return service.actor_for(bearer, source=client_source(request))
+        bearer = accounts.user_for_token(session=session, plain=token.strip())
+        return accounts.actor_for(bearer, source=client_source(request))
     key = session_key(request)
     if key is None:
         return None
-    user = service.user_for_login_session(session=session, key=key)
+    user = accounts.user_for_login_session(session=session, key=key)
     if user is None:
         return None
-    return service.actor_for(user, source=client_source(request))
+    return accounts.actor_for(user, source=client_source(request))
 
 
 def api_actor(request: Request, session: Annotated[Session, Depends(db_session)]) -> Actor:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from flexcover.kit.problems import LANGUAGES, Problem
-from flexcover.registry import service
+from flexcover.registry import accounts
 from flexcover.web.auth import (
     DbSession,
     PageActor,
@@ -53,7 +53,7 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     try:
-        user = service.authenticate(session=session, username=username, password=password)
+        user = accounts.authenticate(session=session, username=username, password=password)
     except Problem as problem:
         return render(
             request,
@@ -63,7 +63,7 @@ def login(
             username=username,
             error=problem.to_dict(page_language(request)),
         )
-    key = service.open_login_session(session=session, user=user, source=client_source(request))
+    key = accounts.open_login_session(session=session, user=user, source=client_source(request))
     response = RedirectResponse(_safe_next(next), status_code=303)
     start_session(request, response, key)
     return response
@@ -77,7 +77,7 @@ def logout(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
-    service.close_login_session(session=session, actor=actor, key=session_key(request) or "")
+    accounts.close_login_session(session=session, actor=actor, key=session_key(request) or "")
     response = RedirectResponse("/login?bye=1", status_code=303)
     end_session(response)
     return response
