@@ -54,3 +54,12 @@ def test_adding_then_subtracting_is_identity(year, month, delta):
     start = Month(year, month)
     assert (start + delta) - delta == start
     assert (start + delta) - start == delta
+
+
+def test_age_counts_whole_years_and_turns_on_the_birthday():
+    from flexcover.kit.months import age_on
+
+    assert age_on(date(1990, 8, 1), date(2025, 7, 31)) == 34
+    assert age_on(date(1990, 8, 1), date(2025, 8, 1)) == 35
+    assert age_on(date(2000, 2, 29), date(2025, 2, 28)) == 24
+    assert age_on(date(2000, 2, 29), date(2025, 3, 1)) == 25
