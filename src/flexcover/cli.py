@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import functools
 import getpass
+import json
 import sys
 import time
 from collections.abc import Callable
-from typing import Annotated, ParamSpec, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -29,6 +31,9 @@ from flexcover.kit.database import Database
 from flexcover.kit.problems import Problem
 from flexcover.kit.settings import Settings
 
+if TYPE_CHECKING:
+    from flexcover.rules.parameters import Rulebook
+
 app = typer.Typer(
     help="flexcover: social insurance for flexible-employment and platform workers.",
     no_args_is_help=True,
@@ -36,11 +41,12 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Logins and API tokens.", no_args_is_help=True)
+rules_app = typer.Typer(help="The dated parameters of the rules.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(rules_app, name="rules")
 
 console = Console()
-errors = Console(stderr=True)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -48,14 +54,28 @@ R = TypeVar("R")
 def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Turn a :class:`Problem` into ``error: field: detail`` on stderr and exit code 2."""
 
+    from pydantic import ValidationError
+
+    from flexcover.rules.parameters import ParameterFileError
+
+    def fail(message: str) -> typer.Exit:
+        # One line, never wrapped: scripts read it.
+        sys.stderr.write(f"error: {message}\n")
+        return typer.Exit(2)
+
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except Problem as problem:
             where = f"{problem.field}: " if problem.field else ""
-            errors.print(f"error: {where}{problem.message('en')}", markup=False, highlight=False)
-            raise typer.Exit(2) from None
+            raise fail(f"{where}{problem.message('en')}") from None
+        except ValidationError as invalid:
+            first = invalid.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "input"
+            raise fail(f"{where}: {first['msg']}") from None
+        except ParameterFileError as bad_file:
+            raise fail(str(bad_file)) from None
 
     return wrapper
 
@@ -174,6 +194,94 @@ def users_token(
         console.print(plain, markup=False, highlight=False)
     finally:
         database.dispose()
+
+
+def _rulebook(override: Path | None) -> Rulebook:
+    from flexcover.rules.parameters import default_rulebook
+
+    rulebook = default_rulebook()
+    if override is not None:
+        if not override.is_file():
+            raise typer.BadParameter(f"{override} is not a file", param_hint="--override")
+        rulebook = rulebook.with_override(override)
+    return rulebook
+
+
+@rules_app.command("show")
+@one_line_errors
+def rules_show(
+    jurisdiction: Annotated[str, typer.Argument(help="GB/T 2260 code, e.g. 500000")],
+    on: Annotated[str, typer.Option(help="the date, YYYY-MM-DD (default: today in China)")] = "",
+    override: Annotated[Path | None, typer.Option(help="a reform file layered on top")] = None,
+) -> None:
+    """Print every parameter in force for a jurisdiction on a date, with its source."""
+    from datetime import date
+
+    from flexcover.kit.months import china_today
+    from flexcover.rules.parameters import render_value
+    from flexcover.rules.problems import OutOfRange
+    from flexcover.rules.service import known_jurisdiction
+
+    rulebook = _rulebook(override)
+    known_jurisdiction(jurisdiction)
+    try:
+        day = date.fromisoformat(on) if on else china_today()
+    except ValueError:
+        raise OutOfRange(
+            field="on", reason_zh="日期应为 YYYY-MM-DD", reason_en="the date must be YYYY-MM-DD"
+        ) from None
+    table = Table(title=f"parameters for {jurisdiction} on {day.isoformat()}")
+    for column in ("parameter", "value", "from", "to", "set by", "confidence", "source"):
+        table.add_column(column, overflow="fold")
+    for key, value in rulebook.effective(jurisdiction, day).items():
+        shown = render_value(key, value.value)
+        table.add_row(
+            key,
+            json.dumps(shown, ensure_ascii=False)
+            if isinstance(shown, (dict, list))
+            else str(shown),
+            value.effective_from.isoformat(),
+            value.effective_to.isoformat() if value.effective_to else "",
+            value.jurisdiction,
+            value.confidence,
+            value.source + (f" ({value.url})" if value.url else ""),
+        )
+    console.print(table)
+
+
+@app.command()
+@one_line_errors
+def calc(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="contribution, retirement, divisor, average_index, "
+            "account, pension or resident_pension"
+        ),
+    ],
+    input_file: Annotated[str, typer.Option("--input", help="JSON input file, or - for stdin")],
+    override: Annotated[Path | None, typer.Option(help="a reform file layered on top")] = None,
+) -> None:
+    """Run a calculator: JSON in, JSON out (the same schemas as POST /api/v1/calc/NAME)."""
+    from flexcover.kit.months import china_today
+    from flexcover.rules.problems import OutOfRange
+    from flexcover.rules.service import calculate
+
+    try:
+        text = sys.stdin.read() if input_file == "-" else Path(input_file).read_text("utf-8")
+        payload = json.loads(text)
+    except (OSError, UnicodeDecodeError) as error:
+        raise OutOfRange(
+            field="input", reason_zh=f"无法读取：{error}", reason_en=f"cannot be read: {error}"
+        ) from None
+    except json.JSONDecodeError as error:
+        raise OutOfRange(
+            field="input",
+            reason_zh=f"不是有效的 JSON：{error}",
+            reason_en=f"is not valid JSON: {error}",
+        ) from None
+    result = calculate(name, payload, rulebook=_rulebook(override), today=china_today())
+    print(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 @app.command()

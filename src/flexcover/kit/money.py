@@ -6,11 +6,17 @@ Rounding is half-up (四舍五入) to the fen unless a jurisdiction's parameters
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+
+import numpy as np
+import numpy.typing as npt
 
 from flexcover.kit.problems import InvalidAmount
 
 Fen = int
 """An amount of money in fen (1 yuan = 100 fen). Always an ``int``, never a float."""
+IntArray = npt.NDArray[np.int64]
+"""Amounts of money in fen for many people at once."""
 
 FEN_PER_YUAN = 100
 _MAX_YUAN = Decimal("1000000000000")  # a trillion yuan: far beyond any single amount we book
@@ -76,7 +82,36 @@ def round_half_up_div(numerator: int, denominator: int) -> int:
     return quotient if numerator >= 0 else -quotient
 
 
-def apply_rate(amount: Fen, rate: Decimal) -> Fen:
+def apply_rate(amount: Fen, rate: Decimal | Fraction) -> Fen:
     """``amount × rate`` rounded half-up to the fen, with no float on the way (e.g. base × 20%)."""
     numerator, denominator = rate.as_integer_ratio()
     return round_half_up_div(amount * numerator, denominator)
+
+
+def round_half_up_div_array(numerator: IntArray, denominator: int | IntArray) -> IntArray:
+    """Vectorised :func:`round_half_up_div`: half away from zero, in int64 throughout."""
+    num = np.asarray(numerator, dtype=np.int64)
+    den = np.asarray(denominator, dtype=np.int64)
+    if np.any(den <= 0):
+        raise ZeroDivisionError("denominators must be positive")
+    magnitude = (2 * np.abs(num) + den) // (2 * den)
+    result: IntArray = np.where(num < 0, -magnitude, magnitude)
+    return result
+
+
+def apply_rate_array(
+    amount: IntArray, rate: Decimal | Fraction, *, rounding: str = "half_up_fen"
+) -> IntArray:
+    """``amount × rate`` for an array of fen, rounded per ``rounding``:
+
+    - ``half_up_fen``: half-up to the fen (the default everywhere, RULEBOOK §1.4);
+    - ``up_to_jiao``: up to the next whole jiao (10 fen), the "见分进角" convention.
+    """
+    numerator, denominator = rate.as_integer_ratio()
+    product = np.asarray(amount, dtype=np.int64) * numerator
+    if rounding == "half_up_fen":
+        return round_half_up_div_array(product, denominator)
+    if rounding == "up_to_jiao":
+        jiao: IntArray = -((-product) // (10 * denominator)) * 10
+        return jiao
+    raise ValueError(f"unknown rounding {rounding!r}")

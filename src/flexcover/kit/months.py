@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import overload
 
 from flexcover.kit.problems import InvalidMonth
@@ -92,3 +92,12 @@ def month_range(first: Month, last: Month) -> Iterator[Month]:
 def age_on(birth: date, day: date) -> int:
     """Age in whole years on ``day`` (a birthday on 29 February counts from 1 March)."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+CHINA = timezone(timedelta(hours=8))
+"""China Standard Time, UTC+8 all year: civil dates of contributions and birthdays."""
+
+
+def china_today() -> date:
+    """Today's date in China."""
+    return datetime.now(CHINA).date()

@@ -13,11 +13,17 @@ from flexcover.kit.problems import Problem
 from flexcover.kit.settings import Settings
 from flexcover.registry import api as registry_api
 from flexcover.registry import pages as registry_pages
+from flexcover.rules import api as rules_api
+from flexcover.rules.parameters import Rulebook, default_rulebook
 from flexcover.web import pages
 from flexcover.web.errors import install_error_handlers
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    rulebook: Rulebook | None = None,
+) -> FastAPI:
     """Build the app. The database must already be migrated (``flexcover db upgrade``)."""
     settings = settings or Settings.from_env()
     app = FastAPI(
@@ -31,6 +37,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database or Database(settings.database_url)
+    # Loaded and validated at start-up: a bad parameter file stops the app here, not mid-request.
+    app.state.rulebook = rulebook or default_rulebook()
     install_error_handlers(app)
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
@@ -54,6 +62,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         return {"type": f"/problems/{slug}", "title": {"en": "Unknown problem type"}}
 
     app.include_router(registry_api.router)
+    app.include_router(rules_api.router)
     app.include_router(pages.router)
     app.include_router(registry_pages.router)
     return app

@@ -1,0 +1,171 @@
+"""Every parameter a rule may use: its name, its kind, and what it means.
+
+A parameter file may only set names listed here, with values of the listed kind; the loader
+refuses anything else at start-up. Kinds:
+
+- ``money``: a yuan amount as a string (``"4404"``, ``"0.07"``), held as integer fen;
+- ``rate``/``decimal``: an exact decimal string (``"0.20"``, ``"139"``), held as ``Decimal``;
+- ``fraction``: ``"2/3"``, held as ``Fraction`` (for shares no decimal writes exactly);
+- ``integer``; ``boolean``; ``month`` (``"1965-01"``);
+- ``choice``: one of the listed words;
+- ``table:<kind>``: a mapping from whole numbers (an age, a grade) to values of ``<kind>``;
+- ``list:<kind>``: a list of values of ``<kind>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterSpec:
+    kind: str
+    meaning: str
+    choices: tuple[str, ...] = ()
+
+
+def _spec(kind: str, meaning: str, *choices: str) -> ParameterSpec:
+    return ParameterSpec(kind=kind, meaning=meaning, choices=choices)
+
+
+PARAMETERS: dict[str, ParameterSpec] = {
+    # --- contribution bases (§1.2, §9.2) ---------------------------------------------------------
+    "reference_wage.monthly_yuan": _spec(
+        "money",
+        "全口径城镇单位就业人员月平均工资 used for the contribution year's base limits and the "
+        "contribution index",
+    ),
+    "contribution_base.floor_yuan": _spec("money", "lowest monthly base, as published"),
+    "contribution_base.ceiling_yuan": _spec("money", "highest monthly base, as published"),
+    "contribution_year.first_month": _spec(
+        "integer", "calendar month the contribution year starts in (1: calendar, 7: July–June)"
+    ),
+    "contribution_base.change_frequency": _spec(
+        "choice",
+        "how often a flexible worker may change the base",
+        "annual",
+        "any_month",
+        "window",
+    ),
+    "contribution_index.floor": _spec("decimal", "lowest monthly contribution index counted"),
+    "contribution_index.ceiling": _spec("decimal", "highest monthly contribution index counted"),
+    "rounding.contribution": _spec(
+        "choice",
+        "how a contribution amount is rounded: half-up to the fen, or up to the next jiao",
+        "half_up_fen",
+        "up_to_jiao",
+    ),
+    # --- employee pension (§1.3, §3) -------------------------------------------------------------
+    "pension.rate": _spec("rate", "flexible worker's pension contribution rate"),
+    "pension.personal_account_rate": _spec(
+        "rate", "share of the base credited to the personal account (the rest goes to the pool)"
+    ),
+    "pension.calculation_base_yuan": _spec(
+        "money", "养老金计发基数 C for people retiring on the date"
+    ),
+    "pension.transitional_coefficient": _spec(
+        "rate", "过渡系数 per deemed (视同) year of the transitional pension"
+    ),
+    "pension.index_decimals": _spec("integer", "decimals kept of the average contribution index"),
+    "pension.years_decimals": _spec("integer", "decimals kept of contribution years N"),
+    "account.interest_rate": _spec("rate", "national personal-account crediting rate (记账利率)"),
+    "account.crediting_method": _spec(
+        "choice",
+        "how a year's interest is credited: on the opening balance only, or also on the year's "
+        "contributions with the half-year factor",
+        "annual_compound",
+        "half_year_factor",
+    ),
+    "account.half_year_factor": _spec(
+        "decimal", "factor applied to r × ½ on the year's own contributions (half_year_factor)"
+    ),
+    "divisor.table": _spec("table:decimal", "计发月数 by whole age at retirement"),
+    "divisor.interpolation": _spec(
+        "choice",
+        "how ages with months are handled: straight line between whole ages, rounded to 0.1",
+        "linear_tenth",
+        "whole_years",
+    ),
+    # --- retirement (§3.6) -----------------------------------------------------------------------
+    "retirement.delay_from_birth_month": _spec(
+        "table:month", "first birth month whose retirement is delayed, by original age"
+    ),
+    "retirement.delay_step_months": _spec(
+        "table:integer", "months of birth cohort per month of delay, by original age"
+    ),
+    "retirement.delay_cap_months": _spec("table:integer", "largest delay, by original age"),
+    "retirement.flexible_early_months": _spec(
+        "integer", "how far before the statutory age one may retire (never below the original age)"
+    ),
+    "retirement.minimum_contribution_months": _spec(
+        "integer", "minimum months of contribution for a pension, for people retiring on the date"
+    ),
+    # --- medical (§2) ----------------------------------------------------------------------------
+    "medical.rate": _spec("rate", "flexible worker's employee-medical contribution rate"),
+    "medical.personal_account_rate": _spec(
+        "rate", "share of the medical base credited to the medical personal account"
+    ),
+    "medical.fixed_base_yuan": _spec(
+        "money", "the one base allowed for flexible workers' employee medical, where it is fixed"
+    ),
+    # --- urban-rural resident pension (§6) -------------------------------------------------------
+    "resident.contribution_tiers_yuan": _spec("list:money", "yearly contribution tiers"),
+    "resident.subsidy_min_yuan": _spec("money", "least yearly government contribution subsidy"),
+    "resident.subsidy_min_high_tier_yuan": _spec(
+        "money", "least yearly subsidy for tiers from resident.high_tier_from_yuan"
+    ),
+    "resident.high_tier_from_yuan": _spec("money", "lowest tier that earns the higher subsidy"),
+    "resident.minimum_basic_pension_yuan": _spec(
+        "money", "基础养老金最低标准 per month (central minimum, or a province's own)"
+    ),
+    "resident.account_divisor": _spec("decimal", "divisor of the resident personal account"),
+    "resident.eligibility_age": _spec("integer", "age from which the resident pension is paid"),
+    "resident.minimum_contribution_years": _spec("integer", "years needed for the pension"),
+    # --- occupational injury (§7) ----------------------------------------------------------------
+    "injury.premium_per_order_yuan.mobility": _spec("money", "platform premium per ride order"),
+    "injury.premium_per_order_yuan.instant_delivery": _spec(
+        "money", "platform premium per instant-delivery order"
+    ),
+    "injury.premium_per_order_yuan.instant_delivery_errand": _spec(
+        "money", "the second instant-delivery base amount (errand-type orders, unconfirmed)"
+    ),
+    "injury.premium_per_order_yuan.freight": _spec(
+        "money", "platform premium per intra-city freight order"
+    ),
+    "injury.disability_grant_months": _spec(
+        "table:integer", "一次性伤残补助金 in months of the wage base W, by disability grade"
+    ),
+    "injury.disability_allowance_rate": _spec(
+        "table:rate", "伤残津贴 as a share of W per month, by grade (grades 1–4)"
+    ),
+    "injury.funeral_grant_months": _spec("integer", "丧葬补助金 in months of the regional wage"),
+    "injury.death_grant_multiple": _spec(
+        "integer", "一次性工亡补助金 as a multiple of the national urban disposable income"
+    ),
+    "injury.urban_disposable_income_yuan": _spec(
+        "money", "prior-year national per-capita urban disposable income, for deaths on the date"
+    ),
+    "injury.wage_base_monthly_yuan": _spec("money", "the wage base W of the benefit multiples"),
+    # --- subsidies (§8) --------------------------------------------------------------------------
+    "subsidy.scheme": _spec(
+        "choice",
+        "how a flexible-employment social-insurance subsidy is computed",
+        "share_of_paid",
+        "share_of_floor_amount",
+    ),
+    "subsidy.max_share": _spec("fraction", "largest share of the contributions the subsidy pays"),
+    "subsidy.cap_at_floor": _spec(
+        "boolean", "the subsidy is computed as if the worker paid at the floor base"
+    ),
+    "subsidy.duration_months": _spec("integer", "longest subsidy for employment-difficulty people"),
+    "subsidy.near_retirement_years": _spec(
+        "integer", "within this many years of retirement at first approval: paid to retirement"
+    ),
+    "subsidy.graduate_duration_months": _spec("integer", "longest subsidy for recent graduates"),
+    "subsidy.graduate_window_years": _spec("integer", "years after leaving school that count"),
+    # --- late fees (§1.5) ------------------------------------------------------------------------
+    "late_fee.daily_rate": _spec("rate", "滞纳金 per day of arrears"),
+    "late_fee.applies_to": _spec(
+        "choice", "who owes late fees", "employers", "employers_and_individuals"
+    ),
+}
