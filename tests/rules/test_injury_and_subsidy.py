@@ -1,12 +1,16 @@
 """RULEBOOK E7 (occupational injury) and E8 (subsidies)."""
 
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
+import pytest
 
 from flexcover.kit.months import Month
 from flexcover.rules import injury
+from flexcover.rules.problems import OutOfRange
 from flexcover.rules.subsidy import subsidy
+from flexcover.rules.transfer import pooled_fund_transfer_on
 from tests.rules.conftest import one
 
 SICHUAN = "510000"
@@ -79,3 +83,37 @@ def test_e8_shanghai_half_of_the_floor_amount(rulebook):
         schemes=schemes,
     )
     assert result.subsidy_fen.tolist() == [111900, 111900]
+
+
+def test_e7_gansu_style_floating_of_20_percent_makes_54_60_into_65_52(rulebook):
+    result = injury.premium(
+        rulebook=rulebook,
+        jurisdiction=SICHUAN,
+        industry="instant_delivery",
+        orders=one(780),
+        on=ON,
+        floating=Decimal("0.20"),
+    )
+    assert int(result.amount_fen[0]) == 6552
+    assert result.explain.provisional
+
+
+def test_floating_beyond_the_limit_is_refused(rulebook):
+    with pytest.raises(OutOfRange):
+        injury.premium(
+            rulebook=rulebook,
+            jurisdiction=SICHUAN,
+            industry="instant_delivery",
+            orders=one(780),
+            on=ON,
+            floating=Decimal("0.60"),
+        )
+
+
+def test_e6_pooled_fund_transfer_is_12_percent_of_the_bases_without_interest(rulebook):
+    """Shanghai 2022-07 … 2025-06 at 6,520 / 7,310 / 7,384: Σ 254,568 → 30,548.16."""
+    bases = np.array([[652000] * 12 + [731000] * 12 + [738400] * 12])
+    amount, explain = pooled_fund_transfer_on(rulebook=rulebook, bases_since_1998_fen=bases, on=ON)
+    assert int(bases.sum()) == 25456800
+    assert int(amount[0]) == 3054816
+    assert not explain.provisional

@@ -132,6 +132,9 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "injury.premium_per_order_yuan.freight": _spec(
         "money", "platform premium per intra-city freight order"
     ),
+    "injury.premium_float_limit": _spec(
+        "rate", "largest up or down adjustment of a platform's per-order premium (浮动费率)"
+    ),
     "injury.disability_grant_months": _spec(
         "table:integer", "一次性伤残补助金 in months of the wage base W, by disability grade"
     ),
@@ -163,6 +166,10 @@ PARAMETERS: dict[str, ParameterSpec] = {
     ),
     "subsidy.graduate_duration_months": _spec("integer", "longest subsidy for recent graduates"),
     "subsidy.graduate_window_years": _spec("integer", "years after leaving school that count"),
+    # --- transfers (§4.1) ---
+    "transfer.pooled_fund_rate": _spec(
+        "rate", "share of every month's base since 1998 that moves with a person's pooled fund"
+    ),
     # --- late fees (§1.5) ------------------------------------------------------------------------
     "late_fee.daily_rate": _spec("rate", "滞纳金 per day of arrears"),
     "late_fee.applies_to": _spec(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
 
@@ -25,9 +26,16 @@ class Amounts:
 
 
 def premium(
-    *, rulebook: Rulebook, jurisdiction: str, industry: str, orders: IntArray, on: date
+    *,
+    rulebook: Rulebook,
+    jurisdiction: str,
+    industry: str,
+    orders: IntArray,
+    on: date,
+    floating: Decimal = Decimal(0),
 ) -> Amounts:
-    """按单计费: the platform pays orders × the industry's per-order premium."""
+    """按单计费: the platform pays orders × the industry's per-order premium, moved up or down by
+    its ``floating`` share (以支定收: e.g. +0.20 for a platform with a high payout ratio)."""
     if industry not in INDUSTRIES:
         raise OutOfRange(
             field="industry",
@@ -42,7 +50,16 @@ def premium(
         rulebook.get(jurisdiction, f"injury.premium_per_order_yuan.{industry}", on, field="on")
     )
     amount = orders * per_order.value
-    explain.step("amount_fen", "orders × premium per order", amount)
+    if floating:
+        limit = explain.use(rulebook.get(jurisdiction, "injury.premium_float_limit", on)).value
+        if abs(floating) > limit:
+            raise OutOfRange(
+                field="floating",
+                reason_zh=f"浮动幅度不超过 ±{limit}",
+                reason_en=f"the adjustment is at most ±{limit}",
+            )
+        amount = apply_rate_array(amount, 1 + floating)
+    explain.step("amount_fen", f"orders × premium per order × (1 + {floating})", amount)
     return Amounts(amount, explain)
 
 
