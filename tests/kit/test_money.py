@@ -81,3 +81,15 @@ def test_half_up_division_matches_decimal(numerator, denominator):
         Decimal(1), rounding="ROUND_HALF_UP"
     )
     assert round_half_up_div(numerator, denominator) == int(expected)
+
+
+def test_products_past_int64_are_still_exact():
+    import numpy as np
+
+    from flexcover.kit.money import product_half_up_div
+
+    big = np.array([10**10, 3])
+    result = product_half_up_div([big, np.array([10**6, 5]), np.array([10**5, 7])], 10**4)
+    assert result.tolist() == [10**17, 0]  # 1e21 / 1e4 exactly; 105 / 10000 → 0
+    small = product_half_up_div([np.array([440400]), np.array([1])], 5)
+    assert small.tolist() == [88080]

@@ -91,9 +91,12 @@ def apply_rate(amount: Fen, rate: Decimal | Fraction) -> Fen:
 def round_half_up_div_array(numerator: IntArray, denominator: int | IntArray) -> IntArray:
     """Vectorised :func:`round_half_up_div`: half away from zero, in int64 throughout."""
     num = np.asarray(numerator, dtype=np.int64)
-    den = np.asarray(denominator, dtype=np.int64)
-    if np.any(den <= 0):
+    den = denominator if isinstance(denominator, int) else np.asarray(denominator, dtype=np.int64)
+    if np.min(den) <= 0:
         raise ZeroDivisionError("denominators must be positive")
+    if num.size == 0 or num.min() >= 0:  # money is almost always non-negative: one pass less
+        positive: IntArray = (2 * num + den) // (2 * den)
+        return positive
     magnitude = (2 * np.abs(num) + den) // (2 * den)
     result: IntArray = np.where(num < 0, -magnitude, magnitude)
     return result
@@ -115,3 +118,29 @@ def apply_rate_array(
         jiao: IntArray = -((-product) // (10 * denominator)) * 10
         return jiao
     raise ValueError(f"unknown rounding {rounding!r}")
+
+
+_INT64_SAFE = 2**62
+
+
+def product_half_up_div(factors: list[IntArray], denominator: int) -> IntArray:
+    """``Π factors / denominator`` element-wise, half-up, exact.
+
+    Stays in int64 when the product provably fits (the common case, fast); otherwise computes
+    in Python integers, so an extreme input costs time, never a wrong answer.
+    """
+    arrays = [np.asarray(factor, dtype=np.int64) for factor in factors]
+    bound = 1
+    for array in arrays:
+        bound *= int(np.abs(array).max(initial=0)) or 1
+    if bound * 2 + denominator < _INT64_SAFE:
+        product = arrays[0]
+        for array in arrays[1:]:
+            product = product * array
+        return round_half_up_div_array(product, denominator)
+    exact = np.ones(np.broadcast(*arrays).shape, dtype=object)
+    for array in arrays:
+        exact = exact * array.astype(object)
+    return np.array(
+        [round_half_up_div(int(v), denominator) for v in exact.reshape(-1)], dtype=np.int64
+    ).reshape(exact.shape)

@@ -135,6 +135,8 @@ def contribution(
         )
         explain.step(f"{scheme}.pooled_fund_fen", "amount − personal account", pooled)
         results.append(SchemeContribution(scheme, scheme_base, amount, personal_fen, pooled))
-    total = np.sum([result.amount_fen for result in results], axis=0).astype(np.int64)
+    total = results[0].amount_fen
+    for result in results[1:]:
+        total = total + result.amount_fen
     explain.step("total_fen", "sum over schemes", total)
     return Contribution(schemes=results, total_fen=total, explain=explain)

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from flexcover.kit.money import IntArray, round_half_up_div_array
+from flexcover.kit.money import IntArray, product_half_up_div, round_half_up_div_array
 from flexcover.kit.months import Month
 from flexcover.rules.explain import Explain
 from flexcover.rules.parameters import NATION, Rulebook
@@ -220,8 +220,8 @@ def basic_pension_fen(
 ) -> IntArray:
     """C × (1 + I) / 2 × N × 1 %, half-up to the fen; I and N in 10^-decimals units."""
     i_scale, n_scale = 10**index_decimals, 10**years_decimals
-    return round_half_up_div_array(
-        c_fen * (i_scale + index_units) * year_units, 2 * i_scale * n_scale * 100
+    return product_half_up_div(
+        [c_fen, i_scale + index_units, year_units], 2 * i_scale * n_scale * 100
     )
 
 
@@ -235,8 +235,8 @@ def transitional_pension_fen(
 ) -> IntArray:
     """C × I × N(deemed) × coefficient, half-up to the fen."""
     numerator, denominator = coefficient.as_integer_ratio()
-    return round_half_up_div_array(
-        c_fen * index_units * deemed_year_units * numerator,
+    return product_half_up_div(
+        [c_fen, index_units, deemed_year_units, np.array(numerator)],
         10**index_decimals * 10**years_decimals * denominator,
     )
 
