@@ -222,9 +222,6 @@ class Rulebook:
         """Every parameter in force for ``code`` on ``on``, by name."""
         return {key: value for key in PARAMETERS if (value := self.find(code, key, on)) is not None}
 
-    def is_known(self, code: str) -> bool:
-        return code == NATION or code in current_divisions()
-
 
 def _span(value: ParameterValue) -> str:
     until = value.effective_to.isoformat() if value.effective_to else ""

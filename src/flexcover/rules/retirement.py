@@ -85,12 +85,12 @@ def retirement(
     cap_table = explain.use(rulebook.get(jurisdiction, "retirement.delay_cap_months", on)).value
     early = explain.use(rulebook.get(jurisdiction, "retirement.flexible_early_months", on)).value
 
-    def by_age(table: dict[int, object], convert: type[int] | None = None) -> IntArray:
+    def by_age(table: dict[int, int | Month]) -> IntArray:
+        """The table's value for each person's original age (months as month indexes)."""
         lookup = {
-            age: (value.index if isinstance(value, Month) else int(str(value)))
-            for age, value in table.items()
+            age: value.index if isinstance(value, Month) else value for age, value in table.items()
         }
-        return np.array([lookup[int(age)] for age in original_age], dtype=np.int64)
+        return np.array([lookup[age] for age in original_age.tolist()], dtype=np.int64)
 
     delay = delay_months(
         birth_month, original_age, by_age(start_table), by_age(step_table), by_age(cap_table)
