@@ -20,10 +20,10 @@ from flexcover.kit.audit import Actor
 from flexcover.kit.database import Database
 from flexcover.kit.resident_id import check_character
 from flexcover.kit.settings import Settings
+from flexcover.migrations import data_tables
 from flexcover.registry import accounts, service
 from flexcover.registry.models import Person, Platform, User
 from flexcover.registry.schemas import PersonIn, PlatformIn, UserIn
-from flexcover.synth.demo import DATA_TABLES
 
 PASSWORD = "correct horse battery"
 
@@ -72,7 +72,7 @@ def shared_database(database_url: str) -> Iterator[Database]:
 def database(shared_database: Database) -> Database:
     """The migrated database with every data table emptied (jurisdictions stay)."""
     with shared_database.unit_of_work() as session:
-        for table in DATA_TABLES:
+        for table in data_tables():
             session.execute(delete(table))
     return shared_database
 

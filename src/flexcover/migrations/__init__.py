@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 
 
 def metadata() -> MetaData:
@@ -20,6 +20,16 @@ def metadata() -> MetaData:
     from flexcover.kit.database import Base
 
     return Base.metadata
+
+
+REFERENCE_TABLES = frozenset({"jurisdictions", "alembic_version"})
+
+
+def data_tables() -> list[Table]:
+    """Every table but the reference data, children before parents (safe to empty in order)."""
+    return [
+        table for table in reversed(metadata().sorted_tables) if table.name not in REFERENCE_TABLES
+    ]
 
 
 def alembic_config(database_url: str) -> Config:

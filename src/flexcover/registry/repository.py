@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from flexcover.kit.pagination import Page, PageRequest
@@ -137,6 +137,8 @@ def login_session_by_hash(session: Session, key_hash: str) -> LoginSession | Non
     ).one_or_none()
 
 
-def delete_all(session: Session, tables: Iterable[type[object]]) -> None:
+def delete_all(session: Session, tables: Iterable[Table]) -> None:
+    """Empty ``tables`` in the given order; the session forgets every object it held."""
     for table in tables:
         session.execute(delete(table))
+    session.expunge_all()

@@ -12,12 +12,13 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from flexcover.kit.audit import Actor, AuditEntry
+from flexcover.kit.audit import Actor
 from flexcover.kit.credit_code import ALPHABET, credit_check_character
 from flexcover.kit.months import age_on
 from flexcover.kit.problems import Problem
+from flexcover.migrations import data_tables
 from flexcover.registry import accounts, repository, service
-from flexcover.registry.models import ApiToken, Employer, LoginSession, Person, Platform, User
+from flexcover.registry.models import Person, Platform, User
 from flexcover.registry.schemas import EmployerIn, PersonIn, PlatformIn, UserIn
 from flexcover.synth.models import DemoDataset
 from flexcover.synth.population import generate_population
@@ -45,8 +46,6 @@ FEATURED_DISTRICTS = (
     "510107",
     "330106",
 )
-DATA_TABLES = (LoginSession, ApiToken, User, Person, Platform, Employer, DemoDataset, AuditEntry)
-"""Every table but the reference data, children before parents."""
 
 
 class UnsuitableJurisdiction(Problem):
@@ -119,7 +118,7 @@ def build_demo(
     if existing is None and registered and not rebuild:
         raise DemoDataPresent(field="rebuild", people=registered)
 
-    repository.delete_all(session, DATA_TABLES)
+    repository.delete_all(session, data_tables())
     actor = Actor.system("demo")
     region = service.require_jurisdiction(session, jurisdiction, field="jurisdiction")
     progress("population", 0, people)
