@@ -286,6 +286,45 @@ def calc(
 
 @app.command()
 @one_line_errors
+def settle(
+    month: Annotated[str, typer.Argument(help="the month to settle, YYYY-MM")],
+    chunk_size: Annotated[int, typer.Option(min=100, max=100_000)] = 5000,
+) -> None:
+    """Month-end settlement: bills, arrears, co-contributions, subsidies, ledger, reminders.
+
+    Resumable: run it again after an interruption and it carries on; after it finished, a second
+    run changes nothing."""
+    from flexcover.contributions.tasks import settle as run_settlement
+    from flexcover.kit.months import Month
+    from flexcover.rules.parameters import default_rulebook
+
+    target = Month.parse(month, field="month")
+    database = Database(Settings.from_env().database_url)
+    try:
+        with _progress() as progress:
+            task = progress.add_task(f"settle {target}", total=None)
+
+            def report(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            summary = run_settlement(
+                database=database,
+                rulebook=default_rulebook(),
+                month=target,
+                actor=cli_actor(),
+                chunk_size=chunk_size,
+                progress=report,
+            )
+    finally:
+        database.dispose()
+    if summary.already_done:
+        console.print(f"{target} was already settled ({summary.bills:,} bills); nothing changed")
+    else:
+        console.print(f"settled {target}: {summary.bills:,} bills in {summary.chunks} chunks")
+
+
+@app.command()
+@one_line_errors
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,

@@ -20,9 +20,13 @@ OFFICER_ACTIONS = {
     "employer.register",
     "employer.read",
     "platform.read",
+    "enrolment.manage",
+    "enrolment.read",
+    "payment.make",
+    "subsidy.apply",
 }
 ALLOWED = {
-    "district_officer": OFFICER_ACTIONS,
+    "district_officer": OFFICER_ACTIONS | {"subsidy.review"},
     "city_officer": OFFICER_ACTIONS,
     "province_officer": OFFICER_ACTIONS | {"platform.register"},
     "auditor": {
@@ -32,9 +36,19 @@ ALLOWED = {
         "person.list",
         "employer.read",
         "platform.read",
+        "enrolment.read",
         "audit.read",
+        "ledger.read",
     },
-    "admin": OFFICER_ACTIONS | {"platform.register", "user.create", "token.issue", "audit.read"},
+    "admin": OFFICER_ACTIONS
+    | {
+        "platform.register",
+        "user.create",
+        "token.issue",
+        "audit.read",
+        "ledger.read",
+        "platform.agreement",
+    },
 }
 HOME = {
     "district_officer": "500103",
@@ -80,9 +94,16 @@ PLATFORM = Actor(
 def test_worker_reaches_only_their_own_record(action):
     own = Target(region_code="500103", person_id=7)
     other = Target(region_code="500103", person_id=8)
-    assert allows(WORKER, action, own) is (
-        action in {"person.read", "worker.home", "jurisdiction.read"}
-    )
+    mine = {
+        "person.read",
+        "worker.home",
+        "jurisdiction.read",
+        "enrolment.manage",
+        "enrolment.read",
+        "payment.make",
+        "subsidy.apply",
+    }
+    assert allows(WORKER, action, own) is (action in mine)
     assert allows(WORKER, action, other) is (action == "jurisdiction.read")
 
 

@@ -14,7 +14,10 @@ from sqlalchemy import MetaData, Table
 
 def metadata() -> MetaData:
     """The metadata of every table, for migrations and autogenerate."""
+    import flexcover.contributions.models
     import flexcover.kit.audit
+    import flexcover.kit.outbox
+    import flexcover.ledger.models
     import flexcover.registry.models
     import flexcover.synth.models  # noqa: F401
     from flexcover.kit.database import Base

@@ -41,12 +41,25 @@ _OFFICER = {
     "employer.register": REGION,
     "employer.read": REGION,
     "platform.read": REGION,
+    "enrolment.manage": REGION,
+    "enrolment.read": REGION,
+    "payment.make": REGION,
+    "subsidy.apply": REGION,
 }
 
 POLICY: dict[str, dict[str, Scope]] = {
-    "worker": {"jurisdiction.read": ANY, "worker.home": SELF, "person.read": SELF},
+    "worker": {
+        "jurisdiction.read": ANY,
+        "worker.home": SELF,
+        "person.read": SELF,
+        "enrolment.manage": SELF,
+        "enrolment.read": SELF,
+        "payment.make": SELF,
+        "subsidy.apply": SELF,
+    },
     "platform": {"jurisdiction.read": ANY, "platform.read": OWN_PLATFORM},
-    "district_officer": dict(_OFFICER),
+    # Subsidy decisions are a district's (RULEBOOK §8): its officers propose and confirm.
+    "district_officer": {**_OFFICER, "subsidy.review": REGION},
     "city_officer": dict(_OFFICER),
     "province_officer": {**_OFFICER, "platform.register": REGION},
     "auditor": {
@@ -56,7 +69,9 @@ POLICY: dict[str, dict[str, Scope]] = {
         "person.list": REGION,
         "employer.read": REGION,
         "platform.read": REGION,
+        "enrolment.read": REGION,
         "audit.read": REGION,
+        "ledger.read": REGION,
     },
     "admin": {
         **_OFFICER,
@@ -64,6 +79,8 @@ POLICY: dict[str, dict[str, Scope]] = {
         "user.create": REGION,
         "token.issue": REGION,
         "audit.read": REGION,
+        "ledger.read": REGION,
+        "platform.agreement": REGION,
     },
 }
 

@@ -32,23 +32,6 @@ def _staff_only(actor: Actor) -> None:
     authorize(actor, "staff.home", Target(region_code=actor.region_code or ""))
 
 
-@router.get("/worker")
-def worker_home(request: Request, session: DbSession, actor: PageActor) -> Response:
-    if actor.person_id is None:
-        raise NotFound(field="person_id", what="person", key="-")
-    authorize(
-        actor, "worker.home", Target(region_code=actor.region_code or "", person_id=actor.person_id)
-    )
-    person = service.get_person(session=session, actor=actor, person_id=actor.person_id)
-    return render(
-        request,
-        "worker_home.html",
-        actor=actor,
-        person=person,
-        places=_names(session, person.hukou_code, person.residence_code),
-    )
-
-
 @router.get("/staff")
 def staff_home(request: Request, session: DbSession, actor: PageActor) -> Response:
     summary = service.region_summary(session=session, actor=actor)

@@ -47,6 +47,33 @@ PARAMETERS: dict[str, ParameterSpec] = {
         "any_month",
         "window",
     ),
+    "contribution_base.change_window_months": _spec(
+        "list:integer", "calendar months in which a base may be changed (change_frequency window)"
+    ),
+    "payment.frequencies": _spec(
+        "list:choice",
+        "how often a flexible worker may pay",
+        "monthly",
+        "quarterly",
+        "semiannual",
+        "annual",
+    ),
+    "arrears.reminder_after_months": _spec(
+        "integer", "unpaid months after which a bill is in arrears and the worker is reminded"
+    ),
+    "makeup.policy": _spec(
+        "choice",
+        "which back months a flexible worker may pay: none; a one-off payment up to the "
+        "minimum for people short of it at retirement (人社部令第13号 art. 2); or a window of "
+        "recent months",
+        "none",
+        "short_of_minimum_at_retirement",
+        "window",
+    ),
+    "makeup.window_months": _spec("integer", "how many months back the window policy reaches"),
+    "makeup.insured_before": _spec(
+        "month", "the lump-sum make-up is for people first insured before this month"
+    ),
     "contribution_index.floor": _spec("decimal", "lowest monthly contribution index counted"),
     "contribution_index.ceiling": _spec("decimal", "highest monthly contribution index counted"),
     "rounding.contribution": _spec(
@@ -96,6 +123,12 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "retirement.delay_cap_months": _spec("table:integer", "largest delay, by original age"),
     "retirement.flexible_early_months": _spec(
         "integer", "how far before the statutory age one may retire (never below the original age)"
+    ),
+    "retirement.flexible_original_age.male": _spec(
+        "integer", "original retirement age of a man insured as a flexible worker"
+    ),
+    "retirement.flexible_original_age.female": _spec(
+        "integer", "original retirement age of a woman insured as a flexible worker"
     ),
     "retirement.minimum_contribution_months": _spec(
         "integer", "minimum months of contribution for a pension, for people retiring on the date"

@@ -283,7 +283,7 @@ def convert(kind: str, raw: Any, choices: tuple[str, ...] = ()) -> Any:
     if kind.startswith("list:"):
         if not isinstance(raw, list) or not raw:
             raise ValueError("expected a non-empty list")
-        return tuple(convert(kind.removeprefix("list:"), item) for item in raw)
+        return tuple(convert(kind.removeprefix("list:"), item, choices) for item in raw)
     if kind == "money":
         if not isinstance(raw, str):
             raise ValueError(f"money must be a quoted yuan string, got {raw!r}")

@@ -8,7 +8,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import flexcover
+from flexcover.contributions import api as contributions_api
+from flexcover.contributions import pages as contributions_pages
 from flexcover.kit.database import Database
+from flexcover.kit.months import china_today
 from flexcover.kit.problems import Problem
 from flexcover.kit.settings import Settings
 from flexcover.registry import api as registry_api
@@ -39,6 +42,7 @@ def create_app(
     app.state.database = database or Database(settings.database_url)
     # Loaded and validated at start-up: a bad parameter file stops the app here, not mid-request.
     app.state.rulebook = rulebook or default_rulebook()
+    app.state.today = china_today  # replaced in tests and simulations that live in another month
     install_error_handlers(app)
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
@@ -63,6 +67,8 @@ def create_app(
 
     app.include_router(registry_api.router)
     app.include_router(rules_api.router)
+    app.include_router(contributions_api.router)
+    app.include_router(contributions_pages.router)
     app.include_router(pages.router)
     app.include_router(registry_pages.router)
     return app

@@ -1,0 +1,276 @@
+"""Worker pages for contributions (enrol, base, pay, pause, resume, record) and the district
+officer's subsidy review queue. Forms post back here; errors come back on the page in the
+worker's language, nothing changed."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+
+from flexcover.contributions import record as records
+from flexcover.contributions import repository, service, subsidies
+from flexcover.kit.audit import Actor
+from flexcover.kit.money import parse_yuan
+from flexcover.kit.months import Month
+from flexcover.kit.problems import NotFound
+from flexcover.registry import repository as registry_repository
+from flexcover.registry import service as registry
+from flexcover.registry.authz import Target, authorize, region_prefix
+from flexcover.registry.models import Person
+from flexcover.web.auth import DbSession, PageActor, check_csrf
+from flexcover.web.templating import render
+from flexcover.web.unit_of_work import UnitOfWorkRoute
+
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
+
+
+def _now(request: Request) -> Month:
+    return Month.of(request.app.state.today())
+
+
+def _me(session: DbSession, actor: Actor) -> Person:
+    if actor.person_id is None:
+        raise NotFound(field="person_id", what="person", key="-")
+    person = session.get(Person, actor.person_id)
+    if person is None:
+        raise NotFound(field="person_id", what="person", key=actor.person_id)
+    return person
+
+
+def _limits(request: Request, jurisdiction: str, month: Month) -> tuple[int, int] | None:
+    rulebook = request.app.state.rulebook
+    floor = rulebook.find(jurisdiction, "contribution_base.floor_yuan", month.first_day)
+    ceiling = rulebook.find(jurisdiction, "contribution_base.ceiling_yuan", month.first_day)
+    if floor is None or ceiling is None:
+        return None
+    return floor.value, ceiling.value
+
+
+def worker_contributions(
+    request: Request, session: DbSession, actor: Actor, person: Person
+) -> dict[str, object]:
+    """What the worker home shows about contributions."""
+    now = _now(request)
+    enrolments = [
+        e for e in repository.enrolments_of(session, person.id) if e.status != "terminated"
+    ]
+    rows = []
+    for enrolment in enrolments:
+        rows.append(
+            {
+                "enrolment": enrolment,
+                "base_fen": service.base_for(session, enrolment.id, now),
+                "limits": _limits(request, enrolment.jurisdiction_code, now),
+            }
+        )
+    unpaid = [bill for bill in repository.bills_of(session, person.id) if bill.status != "paid"]
+    districts = registry.districts_within(
+        session=session, region_code=person.residence_code[:2] + "0000"
+    )
+    return {
+        "now": str(now),
+        "enrolments": rows,
+        "unpaid": unpaid,
+        "outstanding_fen": sum(bill.outstanding_fen for bill in unpaid),
+        "limits_here": _limits(request, person.residence_code, now),
+        "districts": districts,
+        "pay_key": uuid.uuid4().hex,
+        "enrolled_schemes": {enrolment.scheme for enrolment in enrolments},
+    }
+
+
+@router.get("/worker")
+def worker_home(request: Request, session: DbSession, actor: PageActor) -> Response:
+    """The worker's home: their details, their insurance, what they owe, and what to do next."""
+    person = _me(session, actor)
+    authorize(actor, "worker.home", Target(region_code=person.residence_code, person_id=person.id))
+    places = {
+        code: registry_repository.get_jurisdiction(session, code)
+        for code in (person.hukou_code, person.residence_code)
+    }
+    return render(
+        request,
+        "worker_home.html",
+        actor=actor,
+        person=person,
+        places={code: (place.full_name if place else code) for code, place in places.items()},
+        contributions=worker_contributions(request, session, actor, person),
+        done=request.query_params.get("done"),
+    )
+
+
+@router.post("/worker/enrol")
+def enrol(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    csrf: Annotated[str, Form()] = "",
+    scheme: Annotated[str, Form()] = "employee_pension",
+    jurisdiction: Annotated[str, Form(max_length=6)] = "",
+    base_yuan: Annotated[str, Form(max_length=20)] = "",
+    payment_frequency: Annotated[str, Form()] = "monthly",
+) -> Response:
+    check_csrf(request, csrf)
+    person = _me(session, actor)
+    service.enrol(
+        session=session,
+        rulebook=request.app.state.rulebook,
+        actor=actor,
+        person_id=person.id,
+        scheme=scheme,
+        jurisdiction=jurisdiction,
+        first_month=_now(request),
+        base_fen=parse_yuan(base_yuan, field="base_yuan"),
+        payment_frequency=payment_frequency,
+        as_of=_now(request),
+    )
+    return RedirectResponse("/worker?done=enrolled", status_code=303)
+
+
+@router.post("/worker/base")
+def change_base(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    csrf: Annotated[str, Form()] = "",
+    enrolment_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+    base_yuan: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    service.change_base(
+        session=session,
+        rulebook=request.app.state.rulebook,
+        actor=actor,
+        enrolment_id=enrolment_id,
+        from_month=_now(request) + 1,
+        base_fen=parse_yuan(base_yuan, field="base_yuan"),
+        as_of=_now(request),
+    )
+    return RedirectResponse("/worker?done=base", status_code=303)
+
+
+@router.post("/worker/pay")
+def pay(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    csrf: Annotated[str, Form()] = "",
+    amount_yuan: Annotated[str, Form(max_length=20)] = "",
+    idempotency_key: Annotated[str, Form(min_length=8, max_length=100)] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    person = _me(session, actor)
+    service.pay(
+        session=session,
+        actor=actor,
+        person_id=person.id,
+        amount_fen=parse_yuan(amount_yuan, field="amount_yuan"),
+        idempotency_key=idempotency_key,
+        channel="online",
+    )
+    return RedirectResponse("/worker?done=paid", status_code=303)
+
+
+@router.post("/worker/pause")
+def pause(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    csrf: Annotated[str, Form()] = "",
+    enrolment_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+) -> Response:
+    check_csrf(request, csrf)
+    service.pause(
+        session=session,
+        actor=actor,
+        enrolment_id=enrolment_id,
+        from_month=_now(request) + 1,
+        as_of=_now(request),
+    )
+    return RedirectResponse("/worker?done=paused", status_code=303)
+
+
+@router.post("/worker/resume")
+def resume(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    csrf: Annotated[str, Form()] = "",
+    enrolment_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+) -> Response:
+    check_csrf(request, csrf)
+    service.resume(
+        session=session,
+        actor=actor,
+        enrolment_id=enrolment_id,
+        month=_now(request) + 1,
+        as_of=_now(request),
+    )
+    return RedirectResponse("/worker?done=resumed", status_code=303)
+
+
+@router.get("/worker/record")
+def record_page(request: Request, session: DbSession, actor: PageActor) -> Response:
+    person = _me(session, actor)
+    found = records.record(session=session, actor=actor, person_id=person.id, through=_now(request))
+    return render(request, "record.html", actor=actor, record=found)
+
+
+@router.get("/worker/record.csv")
+def record_csv(request: Request, session: DbSession, actor: PageActor) -> Response:
+    person = _me(session, actor)
+    found = records.record(session=session, actor=actor, person_id=person.id, through=_now(request))
+    return PlainTextResponse(
+        records.record_csv(found),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="record.csv"'},
+    )
+
+
+@router.get("/staff/subsidies")
+def review_queue(request: Request, session: DbSession, actor: PageActor) -> Response:
+    authorize(actor, "subsidy.review", Target(region_code=actor.region_code or ""))
+    queue = repository.applications_to_review(session, region_prefix(actor.region_code or ""))
+    people = {a.person_id: session.get(Person, a.person_id) for a in queue}
+    places = {
+        a.jurisdiction_code: registry_repository.get_jurisdiction(session, a.jurisdiction_code)
+        for a in queue
+    }
+    return render(
+        request,
+        "subsidy_queue.html",
+        actor=actor,
+        queue=queue,
+        people=people,
+        places=places,
+        now=str(_now(request)),
+    )
+
+
+@router.post("/staff/subsidies/{application_id}")
+def review(
+    request: Request,
+    application_id: int,
+    session: DbSession,
+    actor: PageActor,
+    csrf: Annotated[str, Form()] = "",
+    action: Annotated[str, Form(pattern="^(approve|reject|confirm|overturn)$")] = "approve",
+) -> Response:
+    check_csrf(request, csrf)
+    if action in ("approve", "reject"):
+        subsidies.propose(
+            session=session, actor=actor, application_id=application_id, decision=action, note=None
+        )
+    else:
+        subsidies.decide(
+            session=session,
+            rulebook=request.app.state.rulebook,
+            actor=actor,
+            application_id=application_id,
+            confirm=action == "confirm",
+            first_month=_now(request),
+        )
+    return RedirectResponse("/staff/subsidies", status_code=303)

@@ -1,0 +1,93 @@
+"""What contributions refuse, and the rule that refuses it."""
+
+from __future__ import annotations
+
+from flexcover.kit.problems import Problem
+
+
+class AlreadyEnrolled(Problem):
+    code = "already_enrolled"
+    status = 409
+    title = {"zh-CN": "已参保", "en": "Already enrolled"}
+    detail = {
+        "zh-CN": "{field}：该人员已在 {jurisdiction} 参加{scheme}（参保编号 {enrolment_id}），"
+        "同一险种全国只能有一处有效参保。",
+        "en": "{field}: this person is already enrolled in {scheme} in {jurisdiction} "
+        "(enrolment {enrolment_id}); one open enrolment per scheme is allowed nationwide.",
+    }
+
+
+class FrequencyNotAllowed(Problem):
+    code = "payment_frequency_not_allowed"
+    title = {"zh-CN": "缴费方式不可用", "en": "Payment frequency not allowed"}
+    detail = {
+        "zh-CN": "{field}：{jurisdiction} 允许的缴费方式为 {allowed}。",
+        "en": "{field}: {jurisdiction} allows paying {allowed}.",
+    }
+
+
+class MonthNotAllowed(Problem):
+    code = "month_not_allowed"
+    title = {"zh-CN": "月份不可用", "en": "Month not allowed"}
+    detail = {"zh-CN": "{field}：{reason_zh}", "en": "{field}: {reason_en}"}
+
+
+class BaseChangeNotAllowed(Problem):
+    code = "base_change_not_allowed"
+    status = 409
+    title = {"zh-CN": "暂不能调整缴费基数", "en": "Base change not allowed now"}
+    detail = {"zh-CN": "{field}：{reason_zh}", "en": "{field}: {reason_en}"}
+
+
+class WrongEnrolmentState(Problem):
+    code = "wrong_enrolment_state"
+    status = 409
+    title = {"zh-CN": "参保状态不允许此操作", "en": "Not possible in this enrolment state"}
+    detail = {
+        "zh-CN": "{field}：参保编号 {enrolment_id} 当前为“{status}”，不能{action_zh}。",
+        "en": "{field}: enrolment {enrolment_id} is {status}; it cannot be {action_en}.",
+    }
+
+
+class NothingToPay(Problem):
+    code = "nothing_to_pay"
+    status = 409
+    title = {"zh-CN": "没有待缴费用", "en": "Nothing to pay"}
+    detail = {
+        "zh-CN": "{field}：当前没有待缴费用。",
+        "en": "{field}: there is no open bill to pay.",
+    }
+
+
+class Overpayment(Problem):
+    code = "overpayment"
+    title = {"zh-CN": "缴费金额超过应缴", "en": "More than is owed"}
+    detail = {
+        "zh-CN": "{field}：{amount} 元超过待缴合计 {outstanding} 元。",
+        "en": "{field}: {amount} yuan is more than the {outstanding} yuan owed.",
+    }
+
+
+class IdempotencyKeyReused(Problem):
+    code = "idempotency_key_reused"
+    status = 409
+    title = {"zh-CN": "幂等键已用于另一笔缴费", "en": "Idempotency key used for another payment"}
+    detail = {
+        "zh-CN": "{field}：该键已用于一笔 {amount} 元的缴费；新的缴费请使用新的键。",
+        "en": "{field}: this key was used for a payment of {amount} yuan; use a new key for a "
+        "new payment.",
+    }
+
+
+class MakeupNotAllowed(Problem):
+    code = "makeup_not_allowed"
+    status = 409
+    title = {"zh-CN": "不符合补缴政策", "en": "No make-up allowed"}
+    detail = {"zh-CN": "{field}：{reason_zh}", "en": "{field}: {reason_en}"}
+
+
+class SubsidyNotAllowed(Problem):
+    code = "subsidy_not_allowed"
+    status = 409
+    title = {"zh-CN": "补贴申请不可办理", "en": "Subsidy not possible"}
+    detail = {"zh-CN": "{field}：{reason_zh}", "en": "{field}: {reason_en}"}

@@ -1,0 +1,107 @@
+"""Contributions API shapes. Money in as yuan strings, out as integer fen plus yuan strings."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from flexcover.registry.schemas import PRINTABLE, RecordId
+
+MonthText = Field(pattern=r"^\d{4}-\d{2}$", examples=["2026-12"])
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class EnrolmentIn(In):
+    person_id: RecordId
+    scheme: Literal["employee_pension", "employee_medical"]
+    jurisdiction: str = Field(pattern=r"^\d{6}$", examples=["500103"])
+    first_month: str = MonthText
+    base_yuan: str = Field(max_length=20, examples=["4553.00"])
+    payment_frequency: Literal["monthly", "quarterly", "semiannual", "annual"] = "monthly"
+
+
+class EnrolmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    person_id: int
+    scheme: str
+    jurisdiction_code: str
+    status: str
+    payment_frequency: str
+    first_month: str
+    last_month: str | None
+    termination_reason: str | None
+
+
+class BaseChangeIn(In):
+    from_month: str = MonthText
+    base_yuan: str = Field(max_length=20)
+
+
+class BaseChoiceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    enrolment_id: int
+    effective_month: str
+    base_fen: int
+
+
+class PauseIn(In):
+    from_month: str = MonthText
+
+
+class ResumeIn(In):
+    month: str = MonthText
+
+
+class TerminateIn(In):
+    month: str = MonthText
+    reason: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
+
+
+class PaymentIn(In):
+    amount_yuan: str = Field(max_length=20, examples=["880.80"])
+    channel: Literal["online", "tax_bureau", "bank", "counter"] = "online"
+
+
+class PaymentOut(BaseModel):
+    id: int
+    person_id: int
+    amount_fen: int
+    amount_yuan: str
+    channel: str
+    bills_paid: list[str]
+
+
+class SubsidyApplicationIn(In):
+    person_id: RecordId
+    category: Literal["difficulty", "graduate"]
+    certificate: str = Field(min_length=1, max_length=100, pattern=PRINTABLE)
+
+
+class ProposalIn(In):
+    decision: Literal["approve", "reject"]
+    note: str | None = Field(default=None, max_length=300, pattern=PRINTABLE)
+
+
+class DecisionIn(In):
+    confirm: bool
+    first_month: str = MonthText
+
+
+class SubsidyApplicationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    person_id: int
+    jurisdiction_code: str
+    category: str
+    status: str
+    proposal: str | None
+    first_month: str | None
+    last_month: str | None

@@ -1,0 +1,193 @@
+"""Subsidy applications (灵活就业社保补贴申请) with maker–checker review (RULEBOOK §8).
+
+A certified employment-difficulty person or a recent graduate applies; a district officer of the
+applicant's district proposes approval or rejection; a different officer decides. Approval fixes
+the months covered: at most ``subsidy.duration_months`` (36), to retirement when it is within
+``subsidy.near_retirement_years`` (5) at first approval, and ``graduate_duration_months`` (24)
+for graduates. Settlement then grants each paid month, and stops by itself at the last.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from flexcover.contributions import repository
+from flexcover.contributions.models import SubsidyApplication
+from flexcover.contributions.problems import SubsidyNotAllowed
+from flexcover.kit import audit
+from flexcover.kit.audit import Actor
+from flexcover.kit.database import utc_now
+from flexcover.kit.months import Month
+from flexcover.kit.problems import NotFound
+from flexcover.registry.authz import Target, authorize
+from flexcover.registry.models import Person
+from flexcover.rules.parameters import Rulebook
+from flexcover.rules.retirement import retirement
+
+
+def apply(
+    *,
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    category: str,
+    certificate: str,
+) -> SubsidyApplication:
+    """The worker (or an officer for them) asks for the subsidy with a certificate number."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(field="person_id", what="person", key=person_id)
+    authorize(
+        actor,
+        "subsidy.apply",
+        Target(region_code=person.residence_code, person_id=person.id),
+        field="person_id",
+    )
+    enrolment = repository.open_enrolment(session, person.id, "employee_pension")
+    if enrolment is None:
+        raise SubsidyNotAllowed(
+            field="person_id",
+            reason_zh="补贴只发给以灵活就业身份参加职工养老保险并缴费的人员",
+            reason_en="the subsidy is for people enrolled and paying as flexible workers",
+        )
+    pending = [
+        a
+        for a in repository.applications_of(session, person.id)
+        if a.status in ("submitted", "proposed", "approved")
+    ]
+    if pending:
+        raise SubsidyNotAllowed(
+            field="person_id",
+            reason_zh=f"已有申请（编号 {pending[0].id}，{pending[0].status}）",
+            reason_en=f"there is already an application ({pending[0].id}, {pending[0].status})",
+        )
+    application = SubsidyApplication(
+        person_id=person.id,
+        jurisdiction_code=enrolment.jurisdiction_code,
+        category=category,
+        certificate=certificate,
+        status="submitted",
+    )
+    session.add(application)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="subsidy.apply",
+        entity="subsidy_application",
+        entity_id=application.id,
+        details={"category": category},
+    )
+    return application
+
+
+def _application(session: Session, actor: Actor, application_id: int) -> SubsidyApplication:
+    application = session.get(SubsidyApplication, application_id)
+    if application is None:
+        raise NotFound(field="application_id", what="subsidy application", key=application_id)
+    authorize(
+        actor,
+        "subsidy.review",
+        Target(region_code=application.jurisdiction_code),
+        field="application_id",
+    )
+    return application
+
+
+def propose(
+    *, session: Session, actor: Actor, application_id: int, decision: str, note: str | None
+) -> SubsidyApplication:
+    """The maker: an officer proposes to approve or reject."""
+    application = _application(session, actor, application_id)
+    if application.status != "submitted":
+        raise SubsidyNotAllowed(
+            field="application_id",
+            reason_zh=f"申请当前为 {application.status}，不能再提出意见",
+            reason_en=f"the application is {application.status}",
+        )
+    application.status = "proposed"
+    application.proposal = decision
+    application.proposed_by = actor.user_id
+    application.note = note
+    audit.record(
+        session,
+        actor=actor,
+        action="subsidy.propose",
+        entity="subsidy_application",
+        entity_id=application.id,
+        details={"decision": decision},
+    )
+    return application
+
+
+def decide(
+    *,
+    session: Session,
+    rulebook: Rulebook,
+    actor: Actor,
+    application_id: int,
+    confirm: bool,
+    first_month: Month,
+) -> SubsidyApplication:
+    """The checker: another officer confirms or overturns the proposal."""
+    application = _application(session, actor, application_id)
+    if application.status != "proposed":
+        raise SubsidyNotAllowed(
+            field="application_id",
+            reason_zh=f"申请当前为 {application.status}，需先由经办人提出意见",
+            reason_en=f"the application is {application.status}; it needs a proposal first",
+        )
+    if actor.user_id is None or actor.user_id == application.proposed_by:
+        raise SubsidyNotAllowed(
+            field="application_id",
+            reason_zh="提出意见与审核须由两名不同的经办人完成",
+            reason_en="the proposal and the decision need two different officers",
+        )
+    approve = (application.proposal == "approve") == confirm
+    application.status = "approved" if approve else "rejected"
+    application.decided_by = actor.user_id
+    application.decided_at = utc_now()
+    if approve:
+        application.first_month = str(first_month)
+        application.last_month = str(_last_month(session, rulebook, application, first_month))
+    audit.record(
+        session,
+        actor=actor,
+        action="subsidy.decide",
+        entity="subsidy_application",
+        entity_id=application.id,
+        details={
+            "status": application.status,
+            "first_month": application.first_month,
+            "last_month": application.last_month,
+        },
+    )
+    return application
+
+
+def _last_month(
+    session: Session, rulebook: Rulebook, application: SubsidyApplication, first: Month
+) -> Month:
+    day = first.first_day
+    code = application.jurisdiction_code
+    if application.category == "graduate":
+        graduate_months: int = rulebook.get(code, "subsidy.graduate_duration_months", day).value
+        return first + (graduate_months - 1)
+    months: int = rulebook.get(code, "subsidy.duration_months", day).value
+    near: int = rulebook.get(code, "subsidy.near_retirement_years", day).value
+    person = session.get(Person, application.person_id)
+    assert person is not None
+    born = Month.of(person.birth_date)
+    original = rulebook.get(code, f"retirement.flexible_original_age.{person.gender}", day).value
+    retires = retirement(
+        rulebook=rulebook,
+        gender=(person.gender,),
+        original_age=np.array([original]),
+        birth_month=np.array([born.index]),
+        on=day,
+    )
+    retirement_month = Month.from_index(int(retires.retirement_month[0]))
+    if first.months_until(retirement_month) <= near * 12:
+        return retirement_month - 1  # within five years at first approval: to retirement
+    return first + (months - 1)

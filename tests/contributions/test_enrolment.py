@@ -1,0 +1,121 @@
+"""参保登记 and base choice: where you work, one open enrolment per scheme, within the limits."""
+
+import pytest
+
+from flexcover.contributions import service
+from flexcover.contributions.models import BaseChoice, Enrolment
+from flexcover.contributions.problems import (
+    AlreadyEnrolled,
+    BaseChangeNotAllowed,
+    FrequencyNotAllowed,
+    MonthNotAllowed,
+)
+from flexcover.kit.audit import AuditEntry
+from flexcover.kit.problems import Forbidden
+from flexcover.registry.problems import UnknownJurisdiction
+from flexcover.rules.problems import BaseOutOfRange
+from tests.conftest import SYSTEM, count
+from tests.contributions.conftest import CEILING, FLOOR, JAN
+
+
+def test_a_worker_with_a_hubei_hukou_enrols_in_chongqing(world, session):
+    person_id, me = world.worker(region="420106")
+    enrolment = world.enrol(person_id, me)
+    assert (enrolment.jurisdiction_code, enrolment.status, enrolment.first_month) == (
+        "500103",
+        "active",
+        "2026-01",
+    )
+    assert session.query(BaseChoice).one().base_fen == FLOOR
+    assert session.query(AuditEntry).filter_by(action="enrolment.create").count() == 1
+
+
+def test_a_second_enrolment_in_the_same_scheme_is_refused_with_the_first_ones_place(world, session):
+    person_id, _ = world.worker()
+    world.enrol(person_id)
+    with pytest.raises(AlreadyEnrolled) as raised:
+        world.enrol(person_id, jurisdiction="420106")  # Wuhan 武昌区
+    assert "500103" in raised.value.message("en")
+    assert count(session, Enrolment) == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "problem", "field"),
+    [
+        ({"base": FLOOR - 1}, BaseOutOfRange, "base_yuan"),
+        ({"base": CEILING + 1}, BaseOutOfRange, "base_yuan"),
+        ({"frequency": "semiannual"}, FrequencyNotAllowed, "payment_frequency"),
+        ({"first": JAN - 1}, MonthNotAllowed, "first_month"),
+        ({"jurisdiction": "509999"}, UnknownJurisdiction, "jurisdiction"),
+    ],
+)
+def test_bad_enrolments_name_the_field_and_write_nothing(world, session, options, problem, field):
+    person_id, _ = world.worker()
+    before = count(session, AuditEntry)
+    with pytest.raises(problem) as raised:
+        world.enrol(person_id, **options)
+    assert raised.value.field == field
+    assert count(session, Enrolment) == 0
+    assert count(session, AuditEntry) == before
+
+
+def test_a_worker_cannot_enrol_someone_else(world, session):
+    _, me = world.worker()
+    other_id, _ = world.worker()
+    with pytest.raises(Forbidden):
+        world.enrol(other_id, me)
+    assert count(session, Enrolment) == 0
+
+
+def test_an_officer_enrols_only_in_their_district(world):
+    person_id, _ = world.worker()
+    with pytest.raises(Forbidden):
+        world.enrol(person_id, world.officer("500106"))
+    world.enrol(person_id, world.officer("500103", "officer2"))
+
+
+def change(world, enrolment_id, month, base, as_of=JAN):
+    with world.database.unit_of_work() as session:
+        return service.change_base(
+            session=session,
+            rulebook=world.rulebook,
+            actor=SYSTEM,
+            enrolment_id=enrolment_id,
+            from_month=month,
+            base_fen=base,
+            as_of=as_of,
+        )
+
+
+def test_once_a_year_where_the_base_changes_annually(world):
+    """The national default is one change per contribution year (monthly adjustment unverified)."""
+    person_id, _ = world.worker()
+    enrolment = world.enrol(person_id)
+    change(world, enrolment.id, JAN + 2, 600000)
+    with pytest.raises(BaseChangeNotAllowed) as raised:
+        change(world, enrolment.id, JAN + 5, 700000)
+    assert "2026-01" in raised.value.message("en")
+    change(world, enrolment.id, JAN + 2, 650000)  # re-choosing the same month is not a new change
+
+
+def test_a_billed_month_cannot_change_its_base(world):
+    person_id, _ = world.worker()
+    enrolment = world.enrol(person_id)
+    world.settle(JAN)
+    with pytest.raises(BaseChangeNotAllowed):
+        change(world, enrolment.id, JAN, 600000)
+
+
+def test_any_month_under_a_reform_that_allows_it(world, tmp_path):
+    reform = tmp_path / "monthly.yaml"
+    reform.write_text(
+        'jurisdiction: "500000"\nname: 重庆市\nparameters:\n'
+        "  contribution_base.change_frequency:\n    - value: any_month\n"
+        "      effective_from: 2026-01-01\n      source: reform\n      confidence: U\n",
+        encoding="utf-8",
+    )
+    world.rulebook = world.rulebook.with_override(reform)
+    person_id, _ = world.worker()
+    enrolment = world.enrol(person_id)
+    for offset, base in ((1, 500000), (2, 600000), (3, 700000)):
+        change(world, enrolment.id, JAN + offset, base)
