@@ -430,13 +430,15 @@ def _redact(url: str) -> str:
     return url
 
 
-def _mount_synth() -> None:
+def _mount_subcommands() -> None:
+    from flexcover.ledger.commands import ledger_app
     from flexcover.synth.commands import synth_app
 
     app.add_typer(synth_app, name="synth")
+    app.add_typer(ledger_app, name="ledger")
 
 
-_mount_synth()
+_mount_subcommands()
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -147,9 +147,9 @@ def enrol(
         payment_frequency=payment_frequency,
         first_month=str(first_month),
     )
-    session.add(enrolment)
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # added inside, so a refused insert leaves nothing behind
+            session.add(enrolment)
             session.flush()
     except IntegrityError:
         # A concurrent enrolment won the race for the one open enrolment per scheme.
@@ -464,9 +464,9 @@ def pay(
         channel=channel,
         received_at=utc_now(),
     )
-    session.add(payment)
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # added inside, so a refused insert leaves nothing behind
+            session.add(payment)
             session.flush()
     except IntegrityError:
         # The same key arrived twice at once: the other request's payment is the payment.

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Table,
     TextClause,
@@ -28,9 +29,10 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy import cast as cast_sql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from flexcover.ledger.accounts import ACCOUNT_KINDS, NaturalKey
 from flexcover.ledger.models import JournalEntry, LedgerAccount, Posting
@@ -78,6 +80,11 @@ def savepoint(session: Session) -> Iterator[None]:
             connection.exec_driver_sql("BEGIN")
     with session.begin_nested():
         yield
+
+
+def _total(amount: ColumnElement[Any] | InstrumentedAttribute[int]) -> ColumnElement[int]:
+    """SUM of fen as a BIGINT (PostgreSQL sums BIGINTs into NUMERIC), 0 over no rows."""
+    return cast_sql(func.coalesce(func.sum(amount), 0), BigInteger)
 
 
 def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -359,8 +366,8 @@ def personal_pension_years(
         select(
             LedgerAccount.id,
             LedgerAccount.person_id,
-            func.coalesce(func.sum(before), 0),
-            func.coalesce(func.sum(during), 0),
+            _total(before),
+            _total(during),
         )
         .select_from(LedgerAccount)
         .outerjoin(Posting, Posting.account_id == LedgerAccount.id)
@@ -369,7 +376,8 @@ def personal_pension_years(
         .group_by(LedgerAccount.id, LedgerAccount.person_id)
         .order_by(LedgerAccount.id)
     ).all()
-    return [AccountYear(row[0], row[1], int(row[2]), int(row[3])) for row in rows]
+    # A personal account always has its person (the owner key says so).
+    return [AccountYear(row[0], cast(int, row[1]), row[2], row[3]) for row in rows]
 
 
 # --- verification ------------------------------------------------------------------------------
@@ -386,7 +394,7 @@ def accounts_out_of_line(session: Session) -> list[Any]:
     """Accounts whose cached balance differs from their postings, whose recomputed balance breaks
     the sign rule, or whose side or sign rule is not their kind's."""
     totals = (
-        select(Posting.account_id, func.sum(Posting.amount_fen).label("total"))
+        select(Posting.account_id, _total(Posting.amount_fen).label("total"))
         .group_by(Posting.account_id)
         .subquery()
     )
@@ -425,7 +433,7 @@ def accounts_out_of_line(session: Session) -> list[Any]:
 def unbalanced_entries(session: Session) -> list[Any]:
     """Entries with fewer than two postings or postings that do not sum to zero."""
     postings = func.count(Posting.id)
-    total = func.coalesce(func.sum(Posting.amount_fen), 0)
+    total = _total(Posting.amount_fen)
     return list(
         session.execute(
             select(JournalEntry.id, JournalEntry.key, postings, total)
