@@ -387,6 +387,11 @@ def demo(
         f"demo {verb}: {result.people:,} people in {jurisdiction} "
         f"({time.monotonic() - started:.1f} s)"
     )
+    if not result.reused:
+        console.print(
+            f"contributions: {result.enrolled:,} enrolled, {result.bills:,} monthly bills "
+            "from 2025-12 to 2026-11 (`flexcover ledger verify` checks the journal)"
+        )
     _print_logins(result)
     if serve_app:
         serve(host=host, port=port)

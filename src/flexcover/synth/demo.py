@@ -20,10 +20,12 @@ from flexcover.migrations import data_tables
 from flexcover.registry import accounts, repository, service
 from flexcover.registry.models import Person, Platform, User
 from flexcover.registry.schemas import EmployerIn, PersonIn, PlatformIn, UserIn
+from flexcover.rules.parameters import Rulebook, default_rulebook
 from flexcover.synth.models import DemoDataset
 from flexcover.synth.population import generate_population
+from flexcover.synth.simulation import Simulation, simulate
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: twelve months of contributions
 DEMO_PASSWORD = "flexcover-demo"  # noqa: S105 - printed on the console: demo data only, never production
 DEMO_PLATFORMS = (
     ("山城骑手即时配送（演示）", ("instant_delivery",)),
@@ -81,6 +83,8 @@ class DemoResult:
     people: int
     logins: list[DemoLogin]
     tokens: dict[str, str]
+    enrolled: int = 0
+    bills: int = 0
 
 
 def demo_credit_code(rng: np.random.Generator, region_code: str) -> str:
@@ -102,6 +106,7 @@ def build_demo(
     seed: int,
     id_key: bytes,
     rebuild: bool = False,
+    rulebook: Rulebook | None = None,
     progress: Callable[[str, int, int], None] = lambda step, done, total: None,
 ) -> DemoResult:
     """Reuse the demo if it was built with these settings, otherwise rebuild it from scratch."""
@@ -178,26 +183,46 @@ def build_demo(
         )
     progress("organisations", 1, 1)
 
-    tokens = _create_logins(session, actor, region.code, districts, platforms, person_ids, columns)
+    tokens, officers = _staff_and_platform_logins(session, actor, region.code, districts, platforms)
+    progress("logins", 1, 1)
+    history = simulate(
+        session=session,
+        rulebook=rulebook or default_rulebook(),
+        actor=actor,
+        person_ids=person_ids,
+        columns=columns,
+        districts=districts,
+        platforms=platforms,
+        officers=officers,
+        seed=seed,
+        progress=progress,
+    )
+    _worker_logins(session, actor, person_ids, columns, districts, history)
     session.add(
         DemoDataset(
             jurisdiction=jurisdiction, people=people, seed=seed, generator_version=GENERATOR_VERSION
         )
     )
     session.flush()
-    progress("logins", 1, 1)
-    return DemoResult(reused=False, people=len(person_ids), logins=_logins(session), tokens=tokens)
+    return DemoResult(
+        reused=False,
+        people=len(person_ids),
+        logins=_logins(session),
+        tokens=tokens,
+        enrolled=history.enrolled,
+        bills=history.bills,
+    )
 
 
-def _create_logins(
+def _staff_and_platform_logins(
     session: Session,
     actor: Actor,
     region_code: str,
     districts: list[str],
     platforms: list[Platform],
-    person_ids: list[int],
-    columns: dict[str, list[object]],
-) -> dict[str, str]:
+) -> tuple[dict[str, str], tuple[Actor, Actor]]:
+    """A login for every staff role (two officers in the first district, so subsidy reviews
+    have a maker and a checker) and one per platform with an API token."""
     province = region_code[:2] + "0000"
     own_city = region_code[:4] + "00"
     cities = [j.code for j in repository.jurisdictions_within(session, province, "city")]
@@ -209,10 +234,13 @@ def _create_logins(
     ]
     if city is not None:
         staff.append(("city", "city_officer", city, "市级经办"))
-    for number, district in enumerate(districts[:2], start=1):
-        staff.append((f"district{number}", "district_officer", district, f"区县经办{number}"))
+    staff.append(("district1", "district_officer", districts[0], "区县经办1（初审）"))
+    staff.append(("district1b", "district_officer", districts[0], "区县经办1（复核）"))
+    if len(districts) > 1:
+        staff.append(("district2", "district_officer", districts[1], "区县经办2"))
+    created = {}
     for username, role, region, display in staff:
-        accounts.create_user(
+        created[username] = accounts.create_user(
             session=session,
             actor=actor,
             user=UserIn(
@@ -221,28 +249,6 @@ def _create_logins(
                 role=role,
                 region_code=region,
                 display_name=display,
-            ),
-        )
-    # Three working-age people get worker logins, from the first districts in demo order.
-    today = date(2025, 8, 1)
-    rank = {code: position for position, code in enumerate(districts)}
-    working_age = [
-        index
-        for index, birth in enumerate(columns["birth_date"])
-        if 20 <= age_on(_as_date(birth), today) <= 55
-    ]
-    chosen = sorted(working_age, key=lambda i: (rank[str(columns["residence_code"][i])], i))[:3]
-    for number, index in enumerate(chosen, start=1):
-        accounts.create_user(
-            session=session,
-            actor=actor,
-            user=UserIn(
-                username=f"worker{number}",
-                password=DEMO_PASSWORD,
-                role="worker",
-                region_code=str(columns["residence_code"][index]),
-                display_name=str(columns["name"][index]),
-                person_id=person_ids[index],
             ),
         )
     tokens = {}
@@ -263,7 +269,61 @@ def _create_logins(
             session=session, actor=actor, user_id=user.id, label="demo"
         )
         tokens[user.username] = plain
-    return tokens
+    officers = (
+        accounts.actor_for(created["district1"], source="demo"),
+        accounts.actor_for(created["district1b"], source="demo"),
+    )
+    return tokens, officers
+
+
+def _worker_logins(
+    session: Session,
+    actor: Actor,
+    person_ids: list[int],
+    columns: dict[str, list[object]],
+    districts: list[str],
+    history: Simulation,
+) -> None:
+    """worker1 has a subsidy, worker2 pays on their own, worker3 has not enrolled yet — all in
+    the first district when it has such people, else wherever they are."""
+    rank = {code: position for position, code in enumerate(districts)}
+    row_of = {person_id: row for row, person_id in enumerate(person_ids)}
+
+    def nearest(candidates: list[int]) -> int | None:
+        ordered = sorted(
+            candidates, key=lambda p: (rank[str(columns["residence_code"][row_of[p]])], p)
+        )
+        return ordered[0] if ordered else None
+
+    enrolled = set(history.enrolled_people)
+    start = date(2025, 12, 1)
+    others = [
+        person_id
+        for person_id in person_ids
+        if person_id not in enrolled
+        and 20 <= age_on(_as_date(columns["birth_date"][row_of[person_id]]), start) <= 55
+    ]
+    picks = [
+        nearest(history.subsidised_people),
+        nearest([p for p in history.enrolled_people if p not in history.subsidised_people]),
+        nearest(others),
+    ]
+    for number, person_id in enumerate(picks, start=1):
+        if person_id is None:
+            continue
+        row = row_of[person_id]
+        accounts.create_user(
+            session=session,
+            actor=actor,
+            user=UserIn(
+                username=f"worker{number}",
+                password=DEMO_PASSWORD,
+                role="worker",
+                region_code=str(columns["residence_code"][row]),
+                display_name=str(columns["name"][row]),
+                person_id=person_id,
+            ),
+        )
 
 
 def _as_date(value: object) -> date:
