@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ import uvicorn
 
 from flexcover.web.app import create_app
 
+TODAY = date(2026, 11, 15)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("FLEXCOVER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -49,7 +49,9 @@ def test_builds_people_platforms_and_a_login_for_every_role(database, settings, 
     assert count(session, ApiToken) == 3
 
 
-def test_the_demo_has_a_year_of_contributions_and_a_ledger_that_verifies(database, settings, session):
+def test_the_demo_has_a_year_of_contributions_and_a_ledger_that_verifies(
+    database, settings, session
+):
     from flexcover.contributions.models import ContributionBill, SubsidyGrant
     from flexcover.ledger.service import verify
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from flexcover.ledger.problems import InvalidEntry
@@ -89,6 +90,18 @@ class AccountRef:
 
 def natural_key(ref: AccountRef, *, field: str = "account") -> NaturalKey:
     """The unique name of the account ``ref`` names, or :class:`InvalidEntry` saying why not."""
+    try:
+        return _known_key(ref)  # a settlement names the same accounts month after month
+    except (InvalidEntry, TypeError):
+        return _natural_key(ref, field)  # raises, naming the caller's field
+
+
+@lru_cache(maxsize=200_000)
+def _known_key(ref: AccountRef) -> NaturalKey:
+    return _natural_key(ref, "account")
+
+
+def _natural_key(ref: AccountRef, field: str) -> NaturalKey:
     kind = ACCOUNT_KINDS.get(ref.kind)
     if kind is None:
         raise _invalid(field, f"未知的科目“{ref.kind}”", f"unknown account kind '{ref.kind}'")

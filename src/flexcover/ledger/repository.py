@@ -82,6 +82,25 @@ def savepoint(session: Session) -> Iterator[None]:
         yield
 
 
+def _ints(values: Iterable[int]) -> str:
+    """A PostgreSQL array literal of integers, for ``CAST(:x AS BIGINT[])``.
+
+    Sent as one text value: far cheaper for psycopg than adapting a list element by element.
+    """
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _texts(values: Iterable[str | None]) -> str:
+    """A PostgreSQL array literal of strings (each quoted and escaped), for ``VARCHAR[]``."""
+    return "{" + ",".join(map(_array_element, values)) + "}"
+
+
+def _array_element(value: str | None) -> str:
+    if value is None:
+        return "NULL"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _total(amount: ColumnElement[Any] | InstrumentedAttribute[int]) -> ColumnElement[int]:
     """SUM of fen as a BIGINT (PostgreSQL sums BIGINTs into NUMERIC), 0 over no rows."""
     return cast_sql(func.coalesce(func.sum(amount), 0), BigInteger)
@@ -117,9 +136,9 @@ def accounts_by_key(session: Session, keys: Iterable[NaturalKey]) -> dict[Natura
                 "ON a.kind = r.kind AND a.jurisdiction_code = r.code AND a.owner_key = r.owner"
             ),
             {
-                "kinds": [key[0] for key in wanted],
-                "codes": [key[1] for key in wanted],
-                "owners": [key[2] for key in wanted],
+                "kinds": _texts(key[0] for key in wanted),
+                "codes": _texts(key[1] for key in wanted),
+                "owners": _texts(key[2] for key in wanted),
             },
         ).all()
     else:
@@ -156,7 +175,7 @@ def lock_accounts(session: Session, ids: Iterable[int]) -> None:
                 "SELECT id FROM ledger_accounts WHERE id = ANY(CAST(:ids AS BIGINT[])) "
                 "ORDER BY id FOR UPDATE"
             ),
-            {"ids": ordered},
+            {"ids": _ints(ordered)},
         ).all()
 
 
@@ -172,7 +191,7 @@ def add_to_balances(session: Session, deltas: dict[int, int]) -> None:
                 "FROM unnest(CAST(:ids AS BIGINT[]), CAST(:deltas AS BIGINT[])) AS d(id, delta) "
                 "WHERE a.id = d.id"
             ),
-            {"ids": [c[0] for c in changes], "deltas": [c[1] for c in changes]},
+            {"ids": _ints(c[0] for c in changes), "deltas": _ints(c[1] for c in changes)},
         )
         return
     session.execute(
@@ -243,7 +262,7 @@ def stored_entries(session: Session, keys: Sequence[str]) -> dict[str, StoredEnt
         conditions: list[ColumnElement[bool] | TextClause] = [
             text("ledger_entries.key = ANY(CAST(:keys AS VARCHAR[]))")
         ]
-        parameters: dict[str, Any] = {"keys": list(keys)}
+        parameters: dict[str, Any] = {"keys": _texts(keys)}
     else:
         conditions = [JournalEntry.key.in_(chunk) for chunk in _chunks(list(keys))]
         parameters = {}
@@ -277,10 +296,10 @@ def insert_entries(
                 "ON CONFLICT (key) DO NOTHING RETURNING key, id"
             ),
             {
-                "keys": [row["key"] for row in rows],
-                "kinds": [row["kind"] for row in rows],
-                "descriptions": [row["description"] for row in rows],
-                "months": [row["month"] for row in rows],
+                "keys": _texts(row["key"] for row in rows),
+                "kinds": _texts(row["kind"] for row in rows),
+                "descriptions": _texts(row["description"] for row in rows),
+                "months": _texts(row["month"] for row in rows),
                 "actor": actor,
                 "at": at,
             },
@@ -307,9 +326,9 @@ def insert_postings(session: Session, rows: list[tuple[int, int, int]]) -> None:
                 "CAST(:amounts AS BIGINT[]))"
             ),
             {
-                "entries": [row[0] for row in rows],
-                "accounts": [row[1] for row in rows],
-                "amounts": [row[2] for row in rows],
+                "entries": _ints(row[0] for row in rows),
+                "accounts": _ints(row[1] for row in rows),
+                "amounts": _ints(row[2] for row in rows),
             },
         )
         return

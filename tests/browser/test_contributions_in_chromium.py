@@ -1,0 +1,62 @@
+"""A worker on a phone enrols, chooses a base, pays the month's bill and reads the record."""
+
+from flexcover.contributions.tasks import settle
+from flexcover.kit.audit import Actor
+from flexcover.kit.months import Month
+from flexcover.rules.parameters import default_rulebook
+from tests.browser.test_pages_in_chromium import PHONE, log_in
+
+
+def test_worker_enrols_sets_a_base_pays_and_sees_the_record(
+    browser, live_server, factory, database, screenshot
+):
+    person = factory.person(residence="500103", name="周晓", region="420106")
+    factory.user("worker", "500103", username="rider", person_id=person.id)
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2)
+    page = context.new_page()
+    log_in(page, live_server, "rider")
+    page.wait_for_url(f"{live_server}/worker")
+    screenshot(page, "worker-not-enrolled")
+
+    page.get_by_test_id("enrol").click()
+    page.wait_for_url(f"{live_server}/worker?done=enrolled")
+    assert "参保成功" in page.get_by_test_id("done").inner_text()
+    assert "4,553.00" in page.get_by_test_id("enrolments").inner_text()
+
+    page.get_by_test_id("new-base-employee_pension").fill("6000")
+    page.get_by_role("button", name="调整基数").click()
+    page.wait_for_url(f"{live_server}/worker?done=base")
+
+    settle(
+        database=database,
+        rulebook=default_rulebook(),
+        month=Month(2026, 11),
+        actor=Actor.system("test"),
+    )
+    page.goto(f"{live_server}/worker")
+    assert "910.60" in page.get_by_test_id("unpaid").inner_text()
+    assert page.get_by_test_id("amount").input_value() == "910.60"
+    screenshot(page, "worker-bill")
+    page.get_by_test_id("pay").click()
+    page.wait_for_url(f"{live_server}/worker?done=paid")
+    assert page.get_by_test_id("unpaid").count() == 0
+
+    page.get_by_test_id("record-link").click()
+    page.wait_for_url(f"{live_server}/worker/record")
+    assert page.get_by_test_id("contribution-months").inner_text() == "1"
+    assert page.get_by_test_id("account-balance").inner_text() == "364.24"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "worker-record")
+    context.close()
+
+
+def test_a_base_below_the_floor_is_explained_on_the_page(browser, live_server, factory):
+    person = factory.person(residence="500103", name="吴敏")
+    factory.user("worker", "500103", username="seller", person_id=person.id)
+    page = browser.new_page(locale="zh-CN")
+    log_in(page, live_server, "seller")
+    page.wait_for_url(f"{live_server}/worker")
+    page.locator("input[name=base_yuan]").fill("3000")
+    page.get_by_test_id("enrol").click()
+    assert "4553.00–22765.00" in page.get_by_test_id("problem-detail").inner_text()
+    page.close()
