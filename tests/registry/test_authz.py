@@ -111,7 +111,9 @@ def test_worker_reaches_only_their_own_record(action):
 def test_platform_reaches_only_its_own_platform(action):
     own = Target(region_code="500103", platform_id=4)
     other = Target(region_code="500103", platform_id=5)
-    assert allows(PLATFORM, action, own) is (action in {"platform.read", "jurisdiction.read"})
+    assert allows(PLATFORM, action, own) is (
+        action in {"platform.read", "jurisdiction.read", "platform.agreement"}
+    )
     assert allows(PLATFORM, action, other) is (action == "jurisdiction.read")
 
 

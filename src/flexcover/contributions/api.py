@@ -8,20 +8,23 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import select
 
+from flexcover.contributions import makeups, platforms, service, subsidies
 from flexcover.contributions import record as records
-from flexcover.contributions import service, subsidies
 from flexcover.contributions.models import ContributionBill, Enrolment, PaymentAllocation
 from flexcover.contributions.schemas import (
+    AgreementIn,
     BaseChangeIn,
     BaseChoiceOut,
     DecisionIn,
     EnrolmentIn,
     EnrolmentOut,
+    MakeupIn,
     PauseIn,
     PaymentIn,
     PaymentOut,
     ProposalIn,
     ResumeIn,
+    RosterIn,
     SubsidyApplicationIn,
     SubsidyApplicationOut,
     TerminateIn,
@@ -110,6 +113,68 @@ def terminate(
         reason=body.reason,
         as_of=_now(request),
     )
+
+
+@router.post("/enrolments/{enrolment_id}/makeups", status_code=201)
+def request_makeup(
+    enrolment_id: PathId, body: MakeupIn, request: Request, session: DbSession, actor: ApiActor
+) -> dict[str, Any]:
+    """补缴: bills for back months, only where the jurisdiction's make-up policy allows."""
+    bills = makeups.request_makeup(
+        session=session,
+        rulebook=request.app.state.rulebook,
+        actor=actor,
+        enrolment_id=enrolment_id,
+        months=[Month.parse(m, field=f"months.{i}") for i, m in enumerate(body.months)],
+        base_fen=parse_yuan(body.base_yuan, field="base_yuan"),
+        as_of=_now(request),
+    )
+    return {
+        "bills": [
+            {"month": b.month, "due_fen": b.due_fen, "due_yuan": format_yuan(b.due_fen)}
+            for b in bills
+        ],
+        "total_fen": sum(b.due_fen for b in bills),
+    }
+
+
+@router.post("/platforms/{platform_id}/agreements", status_code=201)
+def platform_agreement(
+    platform_id: PathId, body: AgreementIn, request: Request, session: DbSession, actor: ApiActor
+) -> dict[str, Any]:
+    """平台共担: the platform commits to a share (basis points) or a fixed amount a month of its
+    rostered workers' pension bills, from a month on."""
+    fixed = parse_yuan(body.fixed_yuan, field="fixed_yuan") if body.fixed_yuan else None
+    agreement = platforms.agree(
+        session=session,
+        actor=actor,
+        platform_id=platform_id,
+        share_bp=body.share_bp,
+        fixed_fen=fixed,
+        from_month=Month.parse(body.from_month, field="from_month"),
+        as_of=_now(request),
+    )
+    return {
+        "id": agreement.id,
+        "share_bp": agreement.share_bp,
+        "fixed_fen": agreement.fixed_fen,
+        "from_month": agreement.from_month,
+    }
+
+
+@router.post("/platforms/{platform_id}/workers", status_code=201)
+def platform_roster(
+    platform_id: PathId, body: RosterIn, request: Request, session: DbSession, actor: ApiActor
+) -> dict[str, Any]:
+    """Add a worker to the platform's roster (the people its agreement covers)."""
+    worker = platforms.add_to_roster(
+        session=session,
+        actor=actor,
+        platform_id=platform_id,
+        person_id=body.person_id,
+        from_month=Month.parse(body.from_month, field="from_month"),
+    )
+    return {"id": worker.id, "person_id": worker.person_id, "from_month": worker.from_month}
 
 
 @router.post("/people/{person_id}/payments", response_model=PaymentOut, status_code=201)

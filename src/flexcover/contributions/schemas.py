@@ -105,3 +105,19 @@ class SubsidyApplicationOut(BaseModel):
     proposal: str | None
     first_month: str | None
     last_month: str | None
+
+
+class MakeupIn(In):
+    months: list[str] = Field(min_length=1, max_length=240)
+    base_yuan: str = Field(max_length=20)
+
+
+class AgreementIn(In):
+    share_bp: int | None = Field(default=None, ge=1, le=10000, examples=[3000])
+    fixed_yuan: str | None = Field(default=None, max_length=20)
+    from_month: str = MonthText
+
+
+class RosterIn(In):
+    person_id: RecordId
+    from_month: str = MonthText

@@ -57,7 +57,11 @@ POLICY: dict[str, dict[str, Scope]] = {
         "payment.make": SELF,
         "subsidy.apply": SELF,
     },
-    "platform": {"jurisdiction.read": ANY, "platform.read": OWN_PLATFORM},
+    "platform": {
+        "jurisdiction.read": ANY,
+        "platform.read": OWN_PLATFORM,
+        "platform.agreement": OWN_PLATFORM,
+    },
     # Subsidy decisions are a district's (RULEBOOK §8): its officers propose and confirm.
     "district_officer": {**_OFFICER, "subsidy.review": REGION},
     "city_officer": dict(_OFFICER),
