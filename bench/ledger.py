@@ -103,10 +103,8 @@ def make_drafts(entries: int, person_ids: list[int]) -> list[Draft]:
 def time_post_batch(database: Database, drafts: list[Draft], chunk: int) -> float:
     started = time.perf_counter()
     for start in range(0, len(drafts), chunk):
-        t = time.perf_counter()
         with database.unit_of_work() as session:
             result = post_batch(session=session, drafts=drafts[start : start + chunk], actor=ACTOR)
-        print("chunk", time.perf_counter() - t)
         assert result.posted == len(drafts[start : start + chunk]), result
     return time.perf_counter() - started
 

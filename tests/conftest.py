@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, func, select, text
+from sqlalchemy import Engine, create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -86,10 +86,20 @@ def settings(database: Database, tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def inspection_engine(database_url: str) -> Iterator[Engine]:
+    """A plain engine for the tests' own reads: on SQLite it opens no read transaction, so each
+    query sees what the code under test has committed since (as PostgreSQL's READ COMMITTED
+    does), instead of a snapshot from the test's first query."""
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def session(database: Database) -> Iterator[Session]:
+def session(database: Database, inspection_engine: Engine) -> Iterator[Session]:
     """A session for arranging and inspecting; the test commits what it arranges."""
-    with database.sessions() as session:
+    with Session(inspection_engine, expire_on_commit=False) as session:
         yield session
 
 

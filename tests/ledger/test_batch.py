@@ -7,7 +7,12 @@ from sqlalchemy import select
 
 from flexcover.kit.audit import AuditEntry
 from flexcover.ledger.models import LedgerAccount
-from flexcover.ledger.problems import AccountWouldGoNegative, KeyReused, UnbalancedEntry
+from flexcover.ledger.problems import (
+    AccountWouldGoNegative,
+    KeyRepeatedInBatch,
+    KeyReused,
+    UnbalancedEntry,
+)
 from flexcover.ledger.service import (
     BatchResult,
     Draft,
@@ -78,9 +83,10 @@ def test_a_posted_key_with_other_amounts_refuses_the_whole_batch(database, worke
 
 def test_the_same_key_twice_in_one_batch_with_other_amounts_is_refused(session, workers):
     drafts = [bill(workers[0].id, 500), bill(workers[0].id, 400)]
-    with pytest.raises(KeyReused) as refused:
+    with pytest.raises(KeyRepeatedInBatch) as refused:
         post_batch(session=session, drafts=drafts, actor=SYSTEM)
     assert refused.value.field == "drafts.1.key"
+    assert "already appears in this batch (drafts.0)" in refused.value.message("en")
 
 
 def test_an_unbalanced_draft_names_its_place_in_the_batch(session, workers):
@@ -159,3 +165,23 @@ def test_a_thousand_entries_in_one_batch(database, factory):
     with database.sessions() as session:
         assert balance(session=session, ref=BILLED) == sum(100 + i for i in range(1000))
         assert verify(session=session) == []
+
+
+def test_keys_and_descriptions_keep_every_character(database, workers):
+    awkward = ['bill:"quoted"', "bill:back\\slash", "bill:{braces},commas", "bill:缴费 NULL", "b:"]
+    drafts = [
+        Draft(
+            key=key,
+            kind="bill",
+            description=f'{key} \\ "摘要" {{}}' if i % 2 else "",
+            postings=((receivable(workers[0].id), 1 + i), (BILLED, -1 - i)),
+            month=None,
+        )
+        for i, key in enumerate(awkward)
+    ]
+    with database.unit_of_work() as session:
+        assert post_batch(session=session, drafts=drafts, actor=SYSTEM) == BatchResult(5, 0)
+    with database.unit_of_work() as session:
+        assert post_batch(session=session, drafts=drafts, actor=SYSTEM) == BatchResult(0, 5)
+        stored = {e.key: (e.description, e.month) for e in session.scalars(select(JournalEntry))}
+    assert stored == {d.key: (d.description, None) for d in drafts}

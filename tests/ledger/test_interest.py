@@ -207,3 +207,25 @@ def test_a_malformed_jurisdiction_or_year_is_refused(database, rulebook):
         credit(database, rulebook, 2024, jurisdiction="5001")
     with pytest.raises(InvalidEntry):
         credit(database, rulebook, 0)
+
+
+def test_accounts_are_credited_chunk_by_chunk(database, rulebook, factory, monkeypatch):
+    from flexcover.ledger import interest
+
+    monkeypatch.setattr(interest, "CHUNK", 2)
+    people = [factory.person() for _ in range(5)]
+    with database.unit_of_work() as session:
+        post_batch(
+            session=session,
+            drafts=[
+                deposit(p.id, 100_000 * (i + 1), key=f"pay:{i}", month="2023-12")
+                for i, p in enumerate(people)
+            ],
+            actor=SYSTEM,
+        )
+    assert credit(database, rulebook, 2024) == BatchResult(posted=5, skipped=0)
+    with database.sessions() as session:
+        # 1,000.00 × (i + 1) at 2.62 % = 26.20 × (i + 1)
+        for i, p in enumerate(people):
+            assert balance(session=session, ref=personal(p.id)) == 102_620 * (i + 1)
+        assert balance(session=session, ref=POOLED) == -2_620 * 15

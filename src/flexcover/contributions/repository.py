@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -93,56 +94,6 @@ def payment_by_key(session: Session, person_id: int, key: str) -> Payment | None
     ).one_or_none()
 
 
-def mark_arrears(session: Session, enrolment_ids: Sequence[int], before_month: str) -> int:
-    result = session.execute(
-        update(ContributionBill)
-        .where(
-            ContributionBill.enrolment_id.in_(enrolment_ids),
-            ContributionBill.status == "open",
-            ContributionBill.month < before_month,
-        )
-        .values(status="arrears")
-        .returning(ContributionBill.id)
-    )
-    return len(result.all())
-
-
-def agreements_for(
-    session: Session, person_ids: Sequence[int], month: str
-) -> dict[int, tuple[int, PlatformAgreement]]:
-    """For each person rostered on a platform with an agreement in force: (platform, agreement)."""
-    rows = session.execute(
-        select(PlatformWorker.person_id, PlatformWorker.platform_id, PlatformAgreement)
-        .join(PlatformAgreement, PlatformAgreement.platform_id == PlatformWorker.platform_id)
-        .where(
-            PlatformWorker.person_id.in_(person_ids),
-            PlatformWorker.from_month <= month,
-            (PlatformWorker.until_month.is_(None)) | (PlatformWorker.until_month >= month),
-            PlatformAgreement.from_month <= month,
-            (PlatformAgreement.until_month.is_(None)) | (PlatformAgreement.until_month >= month),
-        )
-        .order_by(PlatformWorker.person_id, PlatformAgreement.id)
-    ).all()
-    found: dict[int, tuple[int, PlatformAgreement]] = {}
-    for person_id, platform_id, agreement in rows:
-        found.setdefault(person_id, (platform_id, agreement))
-    return found
-
-
-def approved_applications(
-    session: Session, person_ids: Sequence[int], month: str
-) -> dict[int, SubsidyApplication]:
-    rows = session.scalars(
-        select(SubsidyApplication).where(
-            SubsidyApplication.person_id.in_(person_ids),
-            SubsidyApplication.status == "approved",
-            SubsidyApplication.first_month <= month,
-            SubsidyApplication.last_month >= month,
-        )
-    ).all()
-    return {row.person_id: row for row in rows}
-
-
 def ungranted_paid_bills(
     session: Session, person_ids: Sequence[int], up_to: str
 ) -> Sequence[ContributionBill]:
@@ -211,3 +162,127 @@ def unpaid_bills_of(session: Session, person_ids: Sequence[int]) -> Sequence[Con
             )
         )
     return found
+
+
+# --- settlement: everything by enrolment-id range ----------------------------------------------
+
+
+class BillableEnrolment(NamedTuple):
+    id: int
+    person_id: int
+    scheme: str
+    jurisdiction_code: str
+
+
+def billable_enrolments(
+    session: Session, low: int, high: int, month: str
+) -> list[BillableEnrolment]:
+    """Enrolments in the id range that owe ``month``: started, not ended before it, not paused
+    in it, and not billed for it yet."""
+    paused = select(Pause.enrolment_id).where(
+        Pause.enrolment_id.between(low, high),
+        Pause.from_month <= month,
+        (Pause.until_month.is_(None)) | (Pause.until_month >= month),
+    )
+    billed = select(ContributionBill.enrolment_id).where(
+        ContributionBill.enrolment_id.between(low, high),
+        ContributionBill.month == month,
+        ContributionBill.kind == "regular",
+    )
+    rows = session.execute(
+        select(Enrolment.id, Enrolment.person_id, Enrolment.scheme, Enrolment.jurisdiction_code)
+        .where(
+            Enrolment.id.between(low, high),
+            Enrolment.first_month <= month,
+            (Enrolment.status != "terminated") | (Enrolment.last_month >= month),
+            Enrolment.id.not_in(paused),
+            Enrolment.id.not_in(billed),
+        )
+        .order_by(Enrolment.id)
+    )
+    return [BillableEnrolment(*row) for row in rows]
+
+
+def bases_in_range(session: Session, low: int, high: int, month: str) -> dict[int, int]:
+    """The base in force in ``month`` for each enrolment in the range (the latest choice)."""
+    rows = session.execute(
+        select(BaseChoice.enrolment_id, BaseChoice.base_fen)
+        .where(BaseChoice.enrolment_id.between(low, high), BaseChoice.effective_month <= month)
+        .order_by(BaseChoice.enrolment_id, BaseChoice.effective_month)
+    )
+    return {enrolment_id: base for enrolment_id, base in rows}
+
+
+def agreements_in_range(
+    session: Session, low: int, high: int, month: str
+) -> dict[int, tuple[int, PlatformAgreement]]:
+    """For people enrolled in the range who are on a platform's roster with an agreement in
+    force: (platform id, agreement)."""
+    rows = session.execute(
+        select(PlatformWorker.person_id, PlatformWorker.platform_id, PlatformAgreement)
+        .join(PlatformAgreement, PlatformAgreement.platform_id == PlatformWorker.platform_id)
+        .join(Enrolment, Enrolment.person_id == PlatformWorker.person_id)
+        .where(
+            Enrolment.id.between(low, high),
+            PlatformWorker.from_month <= month,
+            (PlatformWorker.until_month.is_(None)) | (PlatformWorker.until_month >= month),
+            PlatformAgreement.from_month <= month,
+            (PlatformAgreement.until_month.is_(None)) | (PlatformAgreement.until_month >= month),
+        )
+        .order_by(PlatformWorker.person_id, PlatformAgreement.id)
+    ).all()
+    found: dict[int, tuple[int, PlatformAgreement]] = {}
+    for person_id, platform_id, agreement in rows:
+        found.setdefault(person_id, (platform_id, agreement))
+    return found
+
+
+def newly_overdue(
+    session: Session, low: int, high: int, before: str
+) -> list[tuple[int, int, str, str, int]]:
+    """Open bills of the range from before ``before``: (id, person, month, scheme, outstanding)."""
+    rows = session.execute(
+        select(
+            ContributionBill.id,
+            ContributionBill.person_id,
+            ContributionBill.month,
+            ContributionBill.scheme,
+            ContributionBill.due_fen
+            - ContributionBill.platform_share_fen
+            - ContributionBill.paid_fen,
+        ).where(
+            ContributionBill.enrolment_id.between(low, high),
+            ContributionBill.status == "open",
+            ContributionBill.month < before,
+        )
+    )
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def mark_arrears_in_range(session: Session, low: int, high: int, before: str) -> None:
+    session.execute(
+        update(ContributionBill)
+        .where(
+            ContributionBill.enrolment_id.between(low, high),
+            ContributionBill.status == "open",
+            ContributionBill.month < before,
+        )
+        .values(status="arrears")
+        .execution_options(synchronize_session=False)
+    )
+
+
+def approved_applications_in_range(
+    session: Session, low: int, high: int, month: str
+) -> dict[int, SubsidyApplication]:
+    rows = session.scalars(
+        select(SubsidyApplication)
+        .join(Enrolment, Enrolment.person_id == SubsidyApplication.person_id)
+        .where(
+            Enrolment.id.between(low, high),
+            SubsidyApplication.status == "approved",
+            SubsidyApplication.first_month <= month,
+            SubsidyApplication.last_month >= month,
+        )
+    ).all()
+    return {row.person_id: row for row in rows}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 from sqlalchemy.exc import IntegrityError
@@ -380,7 +381,24 @@ def terminate(
     return enrolment
 
 
-def bill_drafts(bill: ContributionBill) -> Draft:
+class BillLike(Protocol):
+    """What a bill's ledger entry is made from (a stored bill, or one settlement is writing)."""
+
+    enrolment_id: int
+    person_id: int
+    scheme: str
+    jurisdiction_code: str
+    month: str
+    kind: str
+    due_fen: int
+    platform_id: int | None
+    platform_share_fen: int
+
+    @property
+    def worker_due_fen(self) -> int: ...
+
+
+def bill_drafts(bill: BillLike) -> Draft:
     """The ledger entry of a bill: the worker (and platform) owe it, the scheme awaits it."""
     postings: list[tuple[AccountRef, int]] = [
         (

@@ -22,12 +22,12 @@ from flexcover.contributions.models import (
     BaseChoice,
     ContributionBill,
     Enrolment,
-    Pause,
     SettlementRun,
     SubsidyGrant,
 )
 from flexcover.contributions.service import bill_drafts
 from flexcover.kit.audit import Actor
+from flexcover.kit.bulk import insert_rows
 from flexcover.kit.database import Database, utc_now
 from flexcover.kit.money import apply_rate_array, format_yuan
 from flexcover.kit.months import Month
@@ -66,6 +66,7 @@ def settle(
             session.add(SettlementRun(month=str(month), last_enrolment_id=0, bills=0))
         total = session.query(Enrolment.id).filter(Enrolment.first_month <= str(month)).count()
     chunks = 0
+    done = 0
     while True:
         with database.unit_of_work() as session:
             run = session.scalars(
@@ -90,62 +91,54 @@ def settle(
             )
             run.last_enrolment_id = ids[-1]
             chunks += 1
-            done = (
-                session.query(Enrolment.id)
-                .filter(Enrolment.id <= ids[-1], Enrolment.first_month <= str(month))
-                .count()
-            )
+        done += len(ids)
         if progress is not None:
-            progress(done, total)
+            progress(min(done, total), total)
 
 
 def settle_chunk(
     *, session: Session, rulebook: Rulebook, month: Month, enrolment_ids: list[int], actor: Actor
 ) -> int:
-    """Bills, arrears, co-contributions, subsidies and reminders for some enrolments; returns the
-    number of new bills."""
-    key = str(month)
-    enrolments = session.scalars(select(Enrolment).where(Enrolment.id.in_(enrolment_ids))).all()
-    billable = [e for e in enrolments if _billable(e, key)]
-    paused = _paused(session, [e.id for e in billable], key)
-    billable = [e for e in billable if e.id not in paused]
-    already = set(
-        session.scalars(
-            select(ContributionBill.enrolment_id).where(
-                ContributionBill.enrolment_id.in_([e.id for e in billable]),
-                ContributionBill.month == key,
-                ContributionBill.kind == "regular",
-            )
-        )
-    )
-    billable = [e for e in billable if e.id not in already]
-    bases = _bases(session, [e.id for e in billable], key)
-    agreements = repository.agreements_for(session, [e.person_id for e in billable], key)
+    """Bills, arrears, co-contributions, subsidies and reminders for the enrolments whose ids lie
+    from ``enrolment_ids[0]`` to ``enrolment_ids[-1]``; returns the number of new bills.
 
-    new_bills: list[ContributionBill] = []
+    Everything is selected by that id range, never by a long list, and written in bulk.
+    """
+    key = str(month)
+    low, high = min(enrolment_ids), max(enrolment_ids)
+    billable = repository.billable_enrolments(session, low, high, key)
+    bases = repository.bases_in_range(session, low, high, key)
+    agreements = repository.agreements_in_range(session, low, high, key)
+
+    rows: list[dict[str, object]] = []
+    drafts: list[Draft] = []
     messages: list[tuple[str, str, dict[str, object]]] = []
-    groups: dict[tuple[str, str], list[Enrolment]] = defaultdict(list)
+    adjusted: list[dict[str, object]] = []
+    groups: dict[tuple[str, str], list[repository.BillableEnrolment]] = defaultdict(list)
     for enrolment in billable:
         if enrolment.id in bases:
             groups[(enrolment.jurisdiction_code, enrolment.scheme)].append(enrolment)
     for (jurisdiction, scheme), members in groups.items():
         chosen = np.array([bases[e.id] for e in members], dtype=np.int64)
-        quoted = contribution(
+        part = contribution(
             rulebook=rulebook,
             jurisdiction=jurisdiction,
             month=month,
             base_fen=chosen,
             schemes=(scheme,),
             clamp=True,
-        )
-        part = quoted.schemes[0]
-        moved = np.nonzero(part.base_fen != chosen)[0]
-        for index in moved.tolist():
+        ).schemes[0]
+        for index in np.nonzero(part.base_fen != chosen)[0].tolist():
             # A new contribution year's limits moved the chosen base: record it and tell them.
             enrolment = members[index]
             new_base = int(part.base_fen[index])
-            session.add(
-                BaseChoice(enrolment_id=enrolment.id, effective_month=key, base_fen=new_base)
+            adjusted.append(
+                {
+                    "enrolment_id": enrolment.id,
+                    "effective_month": key,
+                    "base_fen": new_base,
+                    "chosen_at": utc_now(),
+                }
             )
             messages.append(
                 (
@@ -160,27 +153,45 @@ def settle_chunk(
                     },
                 )
             )
+        base_list = part.base_fen.tolist()
+        due_list = part.amount_fen.tolist()
+        personal_list = part.personal_account_fen.tolist()
+        pooled_list = part.pooled_fund_fen.tolist()
         for index, enrolment in enumerate(members):
-            due = int(part.amount_fen[index])
+            due = due_list[index]
             platform_id, share = _platform_share(agreements.get(enrolment.person_id), scheme, due)
-            bill = ContributionBill(
+            bill = NewBill(
                 enrolment_id=enrolment.id,
                 person_id=enrolment.person_id,
                 scheme=scheme,
                 jurisdiction_code=jurisdiction,
                 month=key,
                 kind="regular",
-                base_fen=int(part.base_fen[index]),
                 due_fen=due,
-                personal_account_fen=int(part.personal_account_fen[index]),
-                pooled_fund_fen=int(part.pooled_fund_fen[index]),
                 platform_id=platform_id,
                 platform_share_fen=share,
-                paid_fen=0,
-                subsidy_fen=0,
-                status="open",
             )
-            new_bills.append(bill)
+            rows.append(
+                {
+                    "enrolment_id": enrolment.id,
+                    "person_id": enrolment.person_id,
+                    "scheme": scheme,
+                    "jurisdiction_code": jurisdiction,
+                    "month": key,
+                    "kind": "regular",
+                    "base_fen": base_list[index],
+                    "due_fen": due,
+                    "personal_account_fen": personal_list[index],
+                    "pooled_fund_fen": pooled_list[index],
+                    "platform_id": platform_id,
+                    "platform_share_fen": share,
+                    "paid_fen": 0,
+                    "subsidy_fen": 0,
+                    "status": "open",
+                    "created_at": utc_now(),
+                }
+            )
+            drafts.append(bill_drafts(bill))
             messages.append(
                 (
                     f"bill_due:{enrolment.id}:{key}",
@@ -193,59 +204,54 @@ def settle_chunk(
                     },
                 )
             )
-    session.add_all(new_bills)
-    session.flush()
-    post_batch(session=session, drafts=[bill_drafts(bill) for bill in new_bills], actor=actor)
+    insert_rows(session, BaseChoice.__table__, adjusted)  # type: ignore[arg-type]
+    insert_rows(session, ContributionBill.__table__, rows)  # type: ignore[arg-type]
+    post_batch(session=session, drafts=drafts, actor=actor)
 
     lag = rulebook.get(
-        billable[0].jurisdiction_code if billable else "000000",
+        "000000" if not billable else billable[0].jurisdiction_code,
         "arrears.reminder_after_months",
         month.first_day,
     ).value
     overdue_before = str(month - (lag - 1)) if lag > 0 else key
-    for bill in _newly_overdue(session, enrolment_ids, overdue_before):
+    for bill_id, person_id, bill_month, scheme, outstanding in repository.newly_overdue(
+        session, low, high, overdue_before
+    ):
         messages.append(
             (
-                f"arrears:{bill.id}",
+                f"arrears:{bill_id}",
                 "contribution.arrears",
                 {
-                    "person_id": bill.person_id,
-                    "month": bill.month,
-                    "scheme": bill.scheme,
-                    "outstanding_fen": bill.outstanding_fen,
+                    "person_id": person_id,
+                    "month": bill_month,
+                    "scheme": scheme,
+                    "outstanding_fen": outstanding,
                 },
             )
         )
-    repository.mark_arrears(session, enrolment_ids, overdue_before)
-    _grant_subsidies(session, rulebook, month, [e.person_id for e in enrolments], actor, messages)
+    repository.mark_arrears_in_range(session, low, high, overdue_before)
+    _grant_subsidies(session, rulebook, month, low, high, actor, messages)
     enqueue(session, messages)
-    return len(new_bills)
+    return len(rows)
 
 
-def _billable(enrolment: Enrolment, month: str) -> bool:
-    if enrolment.first_month > month:
-        return False
-    return enrolment.status != "terminated" or (enrolment.last_month or "") >= month
+@dataclass(slots=True)
+class NewBill:
+    """What a bill's ledger entry needs, without the cost of an ORM object per bill."""
 
+    enrolment_id: int
+    person_id: int
+    scheme: str
+    jurisdiction_code: str
+    month: str
+    kind: str
+    due_fen: int
+    platform_id: int | None
+    platform_share_fen: int
 
-def _paused(session: Session, enrolment_ids: list[int], month: str) -> set[int]:
-    rows = session.scalars(
-        select(Pause.enrolment_id).where(
-            Pause.enrolment_id.in_(enrolment_ids),
-            Pause.from_month <= month,
-            (Pause.until_month.is_(None)) | (Pause.until_month >= month),
-        )
-    )
-    return set(rows)
-
-
-def _bases(session: Session, enrolment_ids: list[int], month: str) -> dict[int, int]:
-    rows = session.execute(
-        select(BaseChoice.enrolment_id, BaseChoice.base_fen)
-        .where(BaseChoice.enrolment_id.in_(enrolment_ids), BaseChoice.effective_month <= month)
-        .order_by(BaseChoice.enrolment_id, BaseChoice.effective_month)
-    )
-    return {enrolment_id: base for enrolment_id, base in rows}  # the latest wins
+    @property
+    def worker_due_fen(self) -> int:
+        return self.due_fen - self.platform_share_fen
 
 
 def _platform_share(
@@ -266,25 +272,12 @@ def _platform_share(
     return platform_id, min(share, due)
 
 
-def _newly_overdue(
-    session: Session, enrolment_ids: list[int], before: str
-) -> list[ContributionBill]:
-    return list(
-        session.scalars(
-            select(ContributionBill).where(
-                ContributionBill.enrolment_id.in_(enrolment_ids),
-                ContributionBill.status == "open",
-                ContributionBill.month < before,
-            )
-        )
-    )
-
-
 def _grant_subsidies(
     session: Session,
     rulebook: Rulebook,
     month: Month,
-    person_ids: list[int],
+    low: int,
+    high: int,
     actor: Actor,
     messages: list[tuple[str, str, dict[str, object]]],
 ) -> None:
@@ -292,8 +285,8 @@ def _grant_subsidies(
     the subsidy budget while it lasts. Make-ups never earn a subsidy."""
     applications = {
         person_id: application
-        for person_id, application in repository.approved_applications(
-            session, person_ids, str(month)
+        for person_id, application in repository.approved_applications_in_range(
+            session, low, high, str(month)
         ).items()
     }
     if not applications:

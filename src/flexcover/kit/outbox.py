@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, select
+from sqlalchemy import JSON, BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from flexcover.kit.bulk import insert_new
 from flexcover.kit.database import Base, UtcDateTime, utc_now
 
 
@@ -31,22 +32,16 @@ class OutboxMessage(Base):
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-def enqueue(session: Session, messages: Sequence[tuple[str, str, dict[str, Any]]]) -> int:
-    """Add ``(key, topic, payload)`` messages whose key is new; returns how many were added."""
-    if not messages:
-        return 0
-    keys = [key for key, _, _ in messages]
-    existing: set[str] = set()
-    for start in range(0, len(keys), 5000):
-        existing.update(
-            session.scalars(
-                select(OutboxMessage.key).where(OutboxMessage.key.in_(keys[start : start + 5000]))
-            )
-        )
-    fresh = [
-        OutboxMessage(key=key, topic=topic, payload=payload, created_at=utc_now())
-        for key, topic, payload in messages
-        if key not in existing
-    ]
-    session.add_all(fresh)
-    return len(fresh)
+def enqueue(session: Session, messages: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+    """Add ``(key, topic, payload)`` messages; a key already queued is skipped, so a task that
+    runs again enqueues nothing twice."""
+    now = utc_now()
+    insert_new(
+        session,
+        OutboxMessage.__table__,  # type: ignore[arg-type]
+        [
+            {"key": key, "topic": topic, "payload": payload, "created_at": now}
+            for key, topic, payload in messages
+        ],
+        unique=("key",),
+    )

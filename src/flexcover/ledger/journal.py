@@ -35,6 +35,7 @@ from flexcover.ledger.problems import (
     AccountWouldGoNegative,
     AlreadyReversed,
     InvalidEntry,
+    KeyRepeatedInBatch,
     KeyReused,
     NotReversible,
     UnbalancedEntry,
@@ -165,7 +166,9 @@ def post_batch(*, session: Session, drafts: Sequence[Draft], actor: Actor) -> Ba
         first = pending.setdefault(draft.key, checked)
         if first is not checked:
             if first.fingerprint != checked.fingerprint:
-                raise KeyReused(field=f"drafts.{index}.key", key=draft.key, entry_id="-")
+                raise KeyRepeatedInBatch(
+                    field=f"{checked.field}key", key=draft.key, first=first.field.rstrip(".")
+                )
             skipped += 1
     for key, stored in repository.stored_entries(session, list(pending)).items():
         checked = pending.pop(key)
@@ -226,19 +229,6 @@ def post_batch(*, session: Session, drafts: Sequence[Draft], actor: Actor) -> Ba
             },
         )
     return BatchResult(posted=len(todo), skipped=skipped)
-
-
-def balance(*, session: Session, ref: AccountRef) -> int:
-    """The account's balance on its normal side, in fen; 0 if nothing was ever posted to it."""
-    key = natural_key(ref, field="ref")
-    state = repository.accounts_by_key(session, [key]).get(key)
-    return state.balance_fen if state else 0
-
-
-def balances(*, session: Session, refs: Sequence[AccountRef]) -> dict[AccountRef, int]:
-    keys = {ref: natural_key(ref, field=f"refs.{index}") for index, ref in enumerate(refs)}
-    states = repository.accounts_by_key(session, keys.values())
-    return {ref: states[key].balance_fen if key in states else 0 for ref, key in keys.items()}
 
 
 # --- the steps ---------------------------------------------------------------------------------

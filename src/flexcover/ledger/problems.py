@@ -32,6 +32,16 @@ class KeyReused(Problem):
     }
 
 
+class KeyRepeatedInBatch(Problem):
+    code = "key_repeated_in_batch"
+    title = {"zh-CN": "同一批次中业务键重复", "en": "Key repeated in the batch"}
+    detail = {
+        "zh-CN": "{field}：业务键“{key}”在本批次中已出现（{first}），但分录不同。",
+        "en": "{field}: key '{key}' already appears in this batch ({first}) with different "
+        "postings.",
+    }
+
+
 class AccountWouldGoNegative(Problem):
     code = "account_would_go_negative"
     status = 409

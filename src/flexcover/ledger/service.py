@@ -4,17 +4,20 @@ verification. Services never commit; the caller's unit of work does.
 
 from __future__ import annotations
 
-from flexcover.ledger.accounts import ACCOUNT_KINDS, SCHEMES, AccountKind, AccountRef
-from flexcover.ledger.interest import credit_interest
-from flexcover.ledger.journal import (
-    BatchResult,
-    Draft,
-    balance,
-    balances,
-    post,
-    post_batch,
-    reverse,
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from flexcover.ledger import repository
+from flexcover.ledger.accounts import (
+    ACCOUNT_KINDS,
+    SCHEMES,
+    AccountKind,
+    AccountRef,
+    natural_key,
 )
+from flexcover.ledger.interest import credit_interest
+from flexcover.ledger.journal import BatchResult, Draft, post, post_batch, reverse
 from flexcover.ledger.models import JournalEntry, LedgerAccount, Posting
 from flexcover.ledger.verification import JournalSize, journal_size, verify
 
@@ -38,3 +41,17 @@ __all__ = [
     "reverse",
     "verify",
 ]
+
+
+def balance(*, session: Session, ref: AccountRef) -> int:
+    """The account's balance on its normal side, in fen; 0 if nothing was ever posted to it."""
+    key = natural_key(ref, field="ref")
+    state = repository.accounts_by_key(session, [key]).get(key)
+    return state.balance_fen if state else 0
+
+
+def balances(*, session: Session, refs: Sequence[AccountRef]) -> dict[AccountRef, int]:
+    """:func:`balance` of many accounts in one query."""
+    keys = {ref: natural_key(ref, field=f"refs.{index}") for index, ref in enumerate(refs)}
+    states = repository.accounts_by_key(session, keys.values())
+    return {ref: states[key].balance_fen if key in states else 0 for ref, key in keys.items()}

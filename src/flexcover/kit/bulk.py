@@ -1,0 +1,81 @@
+"""Bulk writes for batch tasks: COPY on PostgreSQL (the engine's fastest path), executemany on
+SQLite. Both run inside the caller's transaction.
+
+Large parameter lists are the slow path on PostgreSQL (every placeholder of a many-row INSERT is
+parsed on the client), so batch code sends rows with COPY and selects by ranges, never by long
+``IN`` lists.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, insert, text
+from sqlalchemy.orm import Session
+
+
+def is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _copy_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _copy(
+    session: Session, table_name: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> None:
+    connection: Any = session.connection().connection.driver_connection
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(tuple(_copy_value(row[column]) for column in columns))
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys) into ``table``."""
+    if not rows:
+        return
+    if is_postgresql(session):
+        session.flush()
+        _copy(session, table.name, list(rows[0]), rows)
+    else:
+        session.execute(insert(table), list(rows))
+
+
+def insert_new(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], unique: Sequence[str]
+) -> None:
+    """Insert the ``rows`` whose ``unique`` columns are not taken yet; skip the others."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    if is_postgresql(session):
+        session.flush()
+        scratch = f"_bulk_{table.name}"
+        session.execute(
+            text(
+                f"CREATE TEMP TABLE IF NOT EXISTS {scratch} "
+                f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DROP"
+            )
+        )
+        session.execute(text(f"TRUNCATE {scratch}"))
+        _copy(session, scratch, columns, rows)
+        listed = ", ".join(columns)
+        session.execute(
+            text(
+                f"INSERT INTO {table.name} ({listed}) SELECT {listed} FROM {scratch} "  # noqa: S608
+                f"ON CONFLICT ({', '.join(unique)}) DO NOTHING"
+            )
+        )
+    else:
+        session.execute(insert(table).prefix_with("OR IGNORE"), list(rows))
