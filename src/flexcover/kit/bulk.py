@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, insert, text
@@ -21,24 +20,26 @@ def is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _copy_value(value: Any) -> Any:
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
+def _json(value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if value is not None else None
 
 
 def _copy(
     session: Session, table_name: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]
 ) -> None:
+    # psycopg adapts numbers, text and timestamps itself; only JSON columns need encoding.
+    encoded = [c for c in columns if isinstance(rows[0][c], dict | list)]
     connection: Any = session.connection().connection.driver_connection
     with (
         connection.cursor() as cursor,
         cursor.copy(f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy,
     ):
-        for row in rows:
-            copy.write_row(tuple(_copy_value(row[column]) for column in columns))
+        if encoded:
+            for row in rows:
+                copy.write_row(tuple(_json(row[c]) if c in encoded else row[c] for c in columns))
+        else:
+            for row in rows:
+                copy.write_row(tuple(row[c] for c in columns))
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:

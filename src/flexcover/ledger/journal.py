@@ -1,4 +1,4 @@
-"""Posting to the journal: one entry, a batch of entries, a reversal; and reading balances.
+"""Posting to the journal: one entry, a batch of entries, a reversal.
 
 Every entry is balanced (two or more non-zero postings summing to zero) and idempotent on its
 business key: posting the same key with the same postings again returns the first entry and
