@@ -18,7 +18,6 @@ import os
 import time
 from typing import Any
 
-import numpy as np
 from scratch import DEFAULT_SERVER, scratch_database
 from sqlalchemy import select, text
 
@@ -29,71 +28,9 @@ from flexcover.kit.database import Database, utc_now
 from flexcover.kit.months import Month
 from flexcover.ledger.models import LedgerAccount
 from flexcover.rules.parameters import default_rulebook
+from flexcover.synth.enrolments import load_enrolments
 
 MONTH = Month(2026, 1)
-DISTRICTS = ("500103", "500106", "500105", "500107", "500108", "500112")
-
-
-def populate(database: Database, n: int) -> None:
-    """N people, each with an active pension enrolment in a Chongqing district and a base."""
-    rng = np.random.default_rng(11)
-    bases = np.where(rng.random(n) < 0.75, 455300, rng.integers(455300, 2276500, n))
-    districts = rng.integers(0, len(DISTRICTS), n)
-    now = utc_now()
-    raw = database.engine.raw_connection()
-    try:
-        connection: Any = raw.driver_connection
-        with connection.cursor() as cursor:
-            with cursor.copy(
-                "COPY people (id, id_hash, id_masked, name, gender, birth_date, id_region_code, "
-                "hukou_code, residence_code, registered_at) FROM STDIN"
-            ) as copy:
-                for i in range(n):
-                    district = DISTRICTS[districts[i]]
-                    copy.write_row(
-                        (
-                            i + 1,
-                            f"{i:064x}",
-                            f"{district}********0000",
-                            "测试",
-                            "male" if i % 2 else "female",
-                            "1985-06-01",
-                            district,
-                            district,
-                            district,
-                            now,
-                        )
-                    )
-            with cursor.copy(
-                "COPY enrolments (id, person_id, scheme, jurisdiction_code, status, "
-                "payment_frequency, first_month, created_at) FROM STDIN"
-            ) as copy:
-                for i in range(n):
-                    copy.write_row(
-                        (
-                            i + 1,
-                            i + 1,
-                            "employee_pension",
-                            DISTRICTS[districts[i]],
-                            "active",
-                            "monthly",
-                            str(MONTH),
-                            now,
-                        )
-                    )
-            with cursor.copy(
-                "COPY base_choices (enrolment_id, effective_month, base_fen, chosen_at) FROM STDIN"
-            ) as copy:
-                for i in range(n):
-                    copy.write_row((i + 1, str(MONTH), int(bases[i]), now))
-            for table in ("people", "enrolments"):
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {n})"
-                )
-            cursor.execute("ANALYZE")
-        connection.commit()
-    finally:
-        raw.close()
 
 
 def bare_ledger_insert(database: Database, chunk: int) -> float:
@@ -174,7 +111,7 @@ def main() -> None:
     with scratch_database(server) as url:
         database = Database(url)
         try:
-            populate(database, args.enrolments)
+            load_enrolments(database, args.enrolments, MONTH)
             rulebook = default_rulebook()
             started = time.perf_counter()
             summary = settle(

@@ -105,6 +105,9 @@ def test_the_same_key_with_other_amounts_is_refused_and_writes_nothing(database,
         (((CLEARING, 100), (BILLED, -99)), "is off by 0.01"),
         (((CLEARING, 100), (BILLED, 0), (BILLED, -100)), "zero amount"),
         ((), "has 0 posting"),
+        (((CLEARING, 1.5), (BILLED, -1.5)), "not a plausible whole fen"),
+        (((CLEARING, True), (BILLED, -1)), "not a plausible whole fen"),
+        (((CLEARING, 10**15), (BILLED, -(10**15))), "not a plausible whole fen"),
     ],
 )
 def test_an_unbalanced_entry_is_refused(session, postings, reason):
@@ -316,3 +319,29 @@ def test_a_lost_race_at_the_unique_key_returns_the_winners_entry(database, worke
     with database.sessions() as session:
         assert count(session, JournalEntry) == 1
         assert balance(session=session, ref=receivable(worker.id)) == 100
+
+
+def test_numpy_integers_are_whole_fen_too(database, worker):
+    import numpy as np
+
+    amount = np.int64(88080)
+    draft = Draft(
+        key="bill:np",
+        kind="bill",
+        description="",
+        postings=((receivable(worker.id), amount), (BILLED, -amount)),
+    )
+    with database.unit_of_work() as session:
+        entry = post(session=session, draft=draft, actor=SYSTEM)
+        assert post(session=session, draft=draft, actor=SYSTEM).id == entry.id
+    assert all(type(p.amount_fen) is int for p in entry.postings)
+
+
+@pytest.mark.parametrize(
+    ("key", "kind"), [("", "bill"), ("  ", "bill"), ("k", ""), ("k" * 201, "b")]
+)
+def test_a_key_and_a_kind_are_required(session, worker, key, kind):
+    draft = Draft(key=key, kind=kind, description="", postings=bill(worker.id, 1).postings)
+    with pytest.raises(InvalidEntry) as refused:
+        post(session=session, draft=draft, actor=SYSTEM)
+    assert refused.value.field == ("key" if kind else "kind")

@@ -204,8 +204,8 @@ def settle_chunk(
                     },
                 )
             )
-    insert_rows(session, BaseChoice.__table__, adjusted)  # type: ignore[arg-type]
-    insert_rows(session, ContributionBill.__table__, rows)  # type: ignore[arg-type]
+    insert_rows(session, BaseChoice, adjusted)
+    insert_rows(session, ContributionBill, rows)
     post_batch(session=session, drafts=drafts, actor=actor)
 
     lag = rulebook.get(

@@ -12,8 +12,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
+
+from flexcover.kit.database import Base
 
 
 def is_postgresql(session: Session) -> bool:
@@ -42,31 +44,32 @@ def _copy(
                 copy.write_row(tuple(row[c] for c in columns))
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (all with the same keys) into ``table``."""
+def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys) into ``model``'s table."""
     if not rows:
         return
     if is_postgresql(session):
         session.flush()
-        _copy(session, table.name, list(rows[0]), rows)
+        _copy(session, model.__tablename__, list(rows[0]), rows)
     else:
-        session.execute(insert(table), list(rows))
+        session.execute(insert(model), list(rows))
 
 
 def insert_new(
-    session: Session, table: Table, rows: Sequence[dict[str, Any]], unique: Sequence[str]
+    session: Session, model: type[Base], rows: Sequence[dict[str, Any]], unique: Sequence[str]
 ) -> None:
     """Insert the ``rows`` whose ``unique`` columns are not taken yet; skip the others."""
     if not rows:
         return
     columns = list(rows[0])
+    name = model.__tablename__
     if is_postgresql(session):
         session.flush()
-        scratch = f"_bulk_{table.name}"
+        scratch = f"_bulk_{name}"
         session.execute(
             text(
                 f"CREATE TEMP TABLE IF NOT EXISTS {scratch} "
-                f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DROP"
+                f"(LIKE {name} INCLUDING DEFAULTS) ON COMMIT DROP"
             )
         )
         session.execute(text(f"TRUNCATE {scratch}"))
@@ -74,9 +77,9 @@ def insert_new(
         listed = ", ".join(columns)
         session.execute(
             text(
-                f"INSERT INTO {table.name} ({listed}) SELECT {listed} FROM {scratch} "  # noqa: S608
+                f"INSERT INTO {name} ({listed}) SELECT {listed} FROM {scratch} "  # noqa: S608
                 f"ON CONFLICT ({', '.join(unique)}) DO NOTHING"
             )
         )
     else:
-        session.execute(insert(table).prefix_with("OR IGNORE"), list(rows))
+        session.execute(insert(model).prefix_with("OR IGNORE"), list(rows))

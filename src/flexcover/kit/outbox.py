@@ -38,7 +38,7 @@ def enqueue(session: Session, messages: Sequence[tuple[str, str, dict[str, Any]]
     now = utc_now()
     insert_new(
         session,
-        OutboxMessage.__table__,  # type: ignore[arg-type]
+        OutboxMessage,
         [
             {"key": key, "topic": topic, "payload": payload, "created_at": now}
             for key, topic, payload in messages

@@ -9,6 +9,7 @@ this module, has the last word on an account going negative.
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from flexcover.ledger.repository import AccountState, StoredEntry
 from flexcover.registry.problems import UnknownJurisdiction
 
 REVERSAL = "reversal"
+MAX_FEN = 10**14  # a trillion yuan: far beyond any single movement we book (as kit.money)
 Lines = tuple[tuple[NaturalKey, int], ...]
 
 
@@ -258,13 +260,20 @@ def _check(draft: Draft, *, field: str, reversal: bool = False) -> _Checked:
     if len(postings) < 2:
         raise unbalanced(f"只有 {len(postings)} 条分录", f"has {len(postings)} posting(s)")
     lines = []
-    for index, (ref, amount) in enumerate(postings):
-        if isinstance(amount, bool) or not isinstance(amount, int):
+    for index, (ref, given) in enumerate(postings):
+        try:  # any integer (a NumPy one too), never a float or a bool
+            amount = operator.index(given) if not isinstance(given, bool) else None
+        except TypeError:
+            amount = None
+        if amount is None or abs(amount) > MAX_FEN:
             raise unbalanced(
-                f"第 {index + 1} 条分录金额不是整数分", "has an amount that is not whole fen"
+                f"第 {index + 1} 条分录金额不是合理的整数分",
+                f"has an amount in posting {index + 1} that is not a plausible whole fen",
             )
         if amount == 0:
-            raise unbalanced(f"第 {index + 1} 条分录金额为零", f"has a zero amount at {index}")
+            raise unbalanced(
+                f"第 {index + 1} 条分录金额为零", f"has a zero amount in posting {index + 1}"
+            )
         lines.append((natural_key(ref, field=f"{field}postings.{index}.account"), amount))
     total = sum(amount for _, amount in lines)
     if total != 0:
@@ -278,8 +287,9 @@ def _text(
     if not isinstance(value, str) or (not empty and not value.strip()) or len(value) > limit:
         raise InvalidEntry(
             field=field,
-            reason_zh=f"{name_zh}应为不超过 {limit} 个字符的非空文本",
-            reason_en=f"{name_en} must be text of 1 to {limit} characters",
+            reason_zh=f"{name_zh}应为{'' if empty else '非空且'}不超过 {limit} 个字符的文本",
+            reason_en=f"{name_en} must be {'' if empty else 'non-blank '}text of at most "
+            f"{limit} characters",
         )
 
 
