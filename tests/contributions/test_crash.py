@@ -110,7 +110,7 @@ def test_five_kills_then_a_rerun_equal_one_clean_run(twin_databases, tmp_path):
     kills = 0
     for _ in range(5):
         process = start_settlement(killed, tmp_path)
-        time.sleep(rng.uniform(0.2, max(0.3, duration * 0.6)))
+        time.sleep(rng.uniform(0.2, max(0.3, duration * 0.2)))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1

@@ -74,15 +74,9 @@ def is_postgresql(session: Session) -> bool:
 def savepoint(session: Session) -> Iterator[None]:
     """A SAVEPOINT: the block's writes are undone if it raises, the outer transaction stays.
 
-    The sqlite3 module opens its transaction lazily, before the first INSERT/UPDATE/DELETE, and
-    not before a SAVEPOINT; a SAVEPOINT outside a transaction starts one that its RELEASE then
-    commits, behind the unit of work's back. So on SQLite, open the transaction first.
+    (On SQLite this relies on ``kit.database`` letting SQLAlchemy emit BEGIN itself: left to
+    pysqlite, the release of a first savepoint would commit behind the unit of work's back.)
     """
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        dbapi = connection.connection.dbapi_connection
-        if dbapi is not None and not getattr(dbapi, "in_transaction", True):
-            connection.exec_driver_sql("BEGIN")
     with session.begin_nested():
         yield
 
