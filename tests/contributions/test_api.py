@@ -233,3 +233,20 @@ def test_subsidy_application_review_over_http(client, me, factory, world):
     )
     assert decided.json()["status"] == "approved"
     assert decided.json()["last_month"] == "2028-12"
+
+
+def test_the_record_as_a_printable_pdf(client, me, world, tmp_path):
+    person_id, token = me
+    enrol(client, person_id, token)
+    world.settle(JAN)
+    response = client.get(f"/api/v1/people/{person_id}/record.pdf", headers=bearer(token))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert len(response.content) > 2000
+    (tmp_path / "record.pdf").write_bytes(response.content)
+    other_id, _ = world.worker()
+    assert (
+        client.get(f"/api/v1/people/{other_id}/record.pdf", headers=bearer(token)).status_code
+        == 403
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy import select
 
 from flexcover.contributions import makeups, platforms, service, subsidies
@@ -29,6 +29,7 @@ from flexcover.contributions.schemas import (
     SubsidyApplicationOut,
     TerminateIn,
 )
+from flexcover.contributions.statement import statement_pdf
 from flexcover.kit.money import format_yuan, parse_yuan
 from flexcover.kit.months import Month
 from flexcover.registry.api import PathId
@@ -235,6 +236,19 @@ def record_csv(
         records.record_csv(found),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="record-{person_id}.csv"'},
+    )
+
+
+@router.get("/people/{person_id}/record.pdf", response_class=Response)
+def record_pdf(
+    person_id: PathId, request: Request, session: DbSession, actor: ApiActor
+) -> Response:
+    """The printable statement (参保缴费记录单) as a PDF."""
+    found = records.record(session=session, actor=actor, person_id=person_id, through=_now(request))
+    return Response(
+        statement_pdf(found, issued_on=request.app.state.today()),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="record-{person_id}.pdf"'},
     )
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from flexcover.contributions import record as records
 from flexcover.contributions import repository, service, subsidies
+from flexcover.contributions.statement import statement_pdf
 from flexcover.kit.audit import Actor
 from flexcover.kit.money import parse_yuan
 from flexcover.kit.months import Month
@@ -227,6 +228,17 @@ def record_csv(request: Request, session: DbSession, actor: PageActor) -> Respon
         records.record_csv(found),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="record.csv"'},
+    )
+
+
+@router.get("/worker/record.pdf")
+def record_pdf(request: Request, session: DbSession, actor: PageActor) -> Response:
+    person = _me(session, actor)
+    found = records.record(session=session, actor=actor, person_id=person.id, through=_now(request))
+    return Response(
+        statement_pdf(found, issued_on=request.app.state.today()),
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="record.pdf"'},
     )
 
 
