@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flexcover.kit.problems import Problem
+from flexcover.kit.problems import Problem, Refusal
 
 
 class AlreadyEnrolled(Problem):
@@ -26,17 +26,15 @@ class FrequencyNotAllowed(Problem):
     }
 
 
-class MonthNotAllowed(Problem):
+class MonthNotAllowed(Refusal):
     code = "month_not_allowed"
     title = {"zh-CN": "月份不可用", "en": "Month not allowed"}
-    detail = {"zh-CN": "{field}：{reason_zh}", "en": "{field}: {reason_en}"}
 
 
-class BaseChangeNotAllowed(Problem):
+class BaseChangeNotAllowed(Refusal):
     code = "base_change_not_allowed"
     status = 409
     title = {"zh-CN": "暂不能调整缴费基数", "en": "Base change not allowed now"}
-    detail = {"zh-CN": "{field}：{reason_zh}", "en": "{field}: {reason_en}"}
 
 
 class WrongEnrolmentState(Problem):
@@ -79,15 +77,13 @@ class IdempotencyKeyReused(Problem):
     }
 
 
-class MakeupNotAllowed(Problem):
+class MakeupNotAllowed(Refusal):
     code = "makeup_not_allowed"
     status = 409
     title = {"zh-CN": "不符合补缴政策", "en": "No make-up allowed"}
-    detail = {"zh-CN": "{field}：{reason_zh}", "en": "{field}: {reason_en}"}
 
 
-class SubsidyNotAllowed(Problem):
+class SubsidyNotAllowed(Refusal):
     code = "subsidy_not_allowed"
     status = 409
     title = {"zh-CN": "补贴申请不可办理", "en": "Subsidy not possible"}
-    detail = {"zh-CN": "{field}：{reason_zh}", "en": "{field}: {reason_en}"}

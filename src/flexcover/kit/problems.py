@@ -91,6 +91,13 @@ class Problem(Exception):
         return body
 
 
+class Refusal(Problem):
+    """A problem whose reason the raiser states in both languages (``reason_zh``, ``reason_en``):
+    for rules that refuse in more ways than one message could say."""
+
+    detail = {"zh-CN": "{field}：{reason_zh}", "en": "{field}: {reason_en}"}
+
+
 class ValidationFailed(Problem):
     """Several fields failed schema validation at once; ``errors`` lists each."""
 

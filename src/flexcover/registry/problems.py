@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flexcover.kit.problems import Problem
+from flexcover.kit.problems import Problem, Refusal
 
 
 class UnknownJurisdiction(Problem):
@@ -77,10 +77,9 @@ class DuplicateUsername(Problem):
     detail = {"zh-CN": "{field}：用户名“{value}”已被使用。", "en": "{field}: '{value}' is taken."}
 
 
-class InvalidUserBinding(Problem):
+class InvalidUserBinding(Refusal):
     code = "invalid_user_binding"
     title = {"zh-CN": "用户设置有误", "en": "Inconsistent user"}
-    detail = {"zh-CN": "{field}：{reason_zh}", "en": "{field}: {reason_en}"}
 
 
 class InvalidCredentials(Problem):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flexcover.kit.problems import Problem
+from flexcover.kit.problems import Problem, Refusal
 
 
 class BaseOutOfRange(Problem):
@@ -16,10 +16,9 @@ class BaseOutOfRange(Problem):
     }
 
 
-class OutOfRange(Problem):
+class OutOfRange(Refusal):
     code = "out_of_range"
     title = {"zh-CN": "输入超出范围", "en": "Input out of range"}
-    detail = {"zh-CN": "{field}：{reason_zh}", "en": "{field}: {reason_en}"}
 
 
 class UnknownJurisdictionCode(Problem):
