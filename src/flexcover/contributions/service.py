@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -381,6 +382,12 @@ def terminate(
     return enrolment
 
 
+@lru_cache(maxsize=4096)
+def _month(text: str) -> Month:
+    """Bills name their month as text; settlement turns the same few into Months many times."""
+    return Month.parse(text)
+
+
 class BillLike(Protocol):
     """What a bill's ledger entry is made from (a stored bill, or one settlement is writing)."""
 
@@ -427,7 +434,7 @@ def bill_drafts(bill: BillLike) -> Draft:
         kind="bill",
         description=f"{bill.scheme} {bill.month} ({bill.kind})",
         postings=tuple(postings),
-        month=Month.parse(bill.month),
+        month=_month(bill.month),
     )
 
 
@@ -448,7 +455,7 @@ def allocation_draft(bill: ContributionBill) -> Draft:
             ),
             (AccountRef(POOLED[bill.scheme], bill.jurisdiction_code), -bill.pooled_fund_fen),
         ),
-        month=Month.parse(bill.month),
+        month=_month(bill.month),
     )
 
 
