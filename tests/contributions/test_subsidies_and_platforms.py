@@ -180,3 +180,25 @@ def test_a_platform_pays_its_share_of_its_riders_pension_bills(world, session):
         == 36424
     )
     assert verify(session=session) == []
+
+
+def test_the_subsidy_stops_by_itself_after_its_last_month(world, session, tmp_path):
+    """A one-month subsidy (a reform file shortens the duration) pays January and nothing after."""
+    (tmp_path / "short.yaml").write_text(
+        'jurisdiction: "500000"\nname: 重庆市\nparameters:\n  subsidy.duration_months:\n'
+        "    - value: 1\n      effective_from: 2026-01-01\n      source: test scenario\n"
+        "      confidence: U\n",
+        encoding="utf-8",
+    )
+    world.rulebook = world.rulebook.with_override(tmp_path / "short.yaml")
+    person_id, me = world.worker()
+    world.enrol(person_id, me)
+    application = approved(world, person_id, me)
+    assert (application.first_month, application.last_month) == ("2026-01", "2026-01")
+    world.fund_subsidy_budget(amount=1_000_000)
+    for month in (JAN, JAN + 1, JAN + 2):
+        world.settle(month)
+        world.pay(person_id, DUE, f"pay-{month}", me)
+    world.settle(JAN + 3)
+    grants = session.scalars(select(SubsidyGrant.month)).all()
+    assert grants == ["2026-01"]

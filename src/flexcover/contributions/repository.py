@@ -275,6 +275,8 @@ def mark_arrears_in_range(session: Session, low: int, high: int, before: str) ->
 def approved_applications_in_range(
     session: Session, low: int, high: int, month: str
 ) -> dict[int, SubsidyApplication]:
+    """Approved applications of people enrolled in the range that began by ``month`` (a month
+    paid late is still granted if it lies within the approved months)."""
     rows = session.scalars(
         select(SubsidyApplication)
         .join(Enrolment, Enrolment.person_id == SubsidyApplication.person_id)
@@ -282,7 +284,6 @@ def approved_applications_in_range(
             Enrolment.id.between(low, high),
             SubsidyApplication.status == "approved",
             SubsidyApplication.first_month <= month,
-            SubsidyApplication.last_month >= month,
         )
     ).all()
     return {row.person_id: row for row in rows}
