@@ -92,7 +92,7 @@ def test_e7_gansu_style_floating_of_20_percent_makes_54_60_into_65_52(rulebook):
         industry="instant_delivery",
         orders=one(780),
         on=ON,
-        floating=Decimal("0.20"),
+        adjustment=Decimal("0.20"),
     )
     assert int(result.amount_fen[0]) == 6552
     assert result.explain.provisional
@@ -106,7 +106,7 @@ def test_floating_beyond_the_limit_is_refused(rulebook):
             industry="instant_delivery",
             orders=one(780),
             on=ON,
-            floating=Decimal("0.60"),
+            adjustment=Decimal("0.60"),
         )
 
 

@@ -1,8 +1,8 @@
 """Bulk writes for batch tasks: COPY on PostgreSQL (the engine's fastest path), executemany on
 SQLite. Both run inside the caller's transaction.
 
-Large parameter lists are the slow path on PostgreSQL (every placeholder of a many-row INSERT is
-parsed on the client), so batch code sends rows with COPY and selects by ranges, never by long
+Large parameter lists are the slow path on PostgreSQL (every bound parameter of a many-row INSERT
+is parsed on the client), so batch code sends rows with COPY and selects by ranges, never by long
 ``IN`` lists.
 """
 

@@ -70,7 +70,7 @@ def jurisdiction_catalog() -> list[dict[str, object]]:
         name = divisions[code]
         level = _level(code)
         if level == "district" and name == "市辖区":
-            continue  # a statistical placeholder of older editions, not a place
+            continue  # a statistical grouping of older editions, not a place
         province = code[:2] + "0000"
         city = code[:4] + "00"
         if level == "province":

@@ -32,10 +32,10 @@ def premium(
     industry: str,
     orders: IntArray,
     on: date,
-    floating: Decimal = Decimal(0),
+    adjustment: Decimal = Decimal(0),
 ) -> Amounts:
     """按单计费: the platform pays orders × the industry's per-order premium, moved up or down by
-    its ``floating`` share (以支定收: e.g. +0.20 for a platform with a high payout ratio)."""
+    its ``adjustment`` (浮动费率, 以支定收: e.g. +0.20 for a platform with a high payout ratio)."""
     if industry not in INDUSTRIES:
         raise OutOfRange(
             field="industry",
@@ -50,16 +50,16 @@ def premium(
         rulebook.get(jurisdiction, f"injury.premium_per_order_yuan.{industry}", on, field="on")
     )
     amount = orders * per_order.value
-    if floating:
+    if adjustment:
         limit = explain.use(rulebook.get(jurisdiction, "injury.premium_float_limit", on)).value
-        if abs(floating) > limit:
+        if abs(adjustment) > limit:
             raise OutOfRange(
-                field="floating",
+                field="adjustment",
                 reason_zh=f"浮动幅度不超过 ±{limit}",
                 reason_en=f"the adjustment is at most ±{limit}",
             )
-        amount = apply_rate_array(amount, 1 + floating)
-    explain.step("amount_fen", f"orders × premium per order × (1 + {floating})", amount)
+        amount = apply_rate_array(amount, 1 + adjustment)
+    explain.step("amount_fen", f"orders × premium per order × (1 + {adjustment})", amount)
     return Amounts(amount, explain)
 
 

@@ -49,7 +49,7 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
 
 @cache
 def leaf_divisions() -> tuple[str, ...]:
-    """Current county-level codes (last two digits not ``00``), without the 市辖区 placeholders.
+    """Current county-level codes (last two digits not ``00``), less the old 市辖区 entries.
 
     The few prefecture-level cities without counties (东莞 441900, 中山 442000, 儋州 460400,
     嘉峪关 620200) are left out, as the registry files residences at district level only.
