@@ -207,3 +207,32 @@ def test_a_new_contribution_year_moves_a_base_below_the_new_floor_and_says_so(wo
         select(OutboxMessage).where(OutboxMessage.topic == "contribution.base_adjusted")
     ).one()
     assert (message.payload["old_base_fen"], message.payload["new_base_fen"]) == (440400, FLOOR)
+
+
+def test_quarterly_payers_are_billed_to_the_end_of_the_quarter(world, session):
+    person_id, me = world.worker()
+    world.enrol(person_id, me, first=JAN + 1, frequency="quarterly")  # February
+    world.settle(JAN + 1)
+    assert [b.month for b in bills(session, person_id)] == ["2026-02", "2026-03"]
+    world.settle(JAN + 2)
+    assert len(bills(session, person_id)) == 2  # March was billed with February
+    world.pay(person_id, 2 * DUE, "q1", me)
+    world.settle(JAN + 3)
+    assert [b.month for b in bills(session, person_id)][2:] == ["2026-04", "2026-05", "2026-06"]
+    assert [b.status for b in bills(session, person_id)] == ["paid", "paid", "open", "open", "open"]
+    assert verify(session=session) == []
+
+
+def test_yearly_payers_are_billed_to_the_end_of_the_contribution_year(world, session):
+    person_id, me = world.worker()
+    world.enrol(person_id, me, frequency="annual")
+    world.settle(JAN)
+    months = [b.month for b in bills(session, person_id)]
+    assert months[0] == "2026-01"
+    assert months[-1] == "2026-12"
+    assert len(months) == 12
+    world.settle(JAN + 1)
+    assert len(bills(session, person_id)) == 12
+    # A paid-ahead month is not overdue before it comes.
+    assert {b.status for b in bills(session, person_id)} == {"arrears", "open"}
+    assert [b.month for b in bills(session, person_id) if b.status == "arrears"] == ["2026-01"]

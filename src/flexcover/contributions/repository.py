@@ -172,6 +172,7 @@ class BillableEnrolment(NamedTuple):
     person_id: int
     scheme: str
     jurisdiction_code: str
+    payment_frequency: str
 
 
 def billable_enrolments(
@@ -190,7 +191,13 @@ def billable_enrolments(
         ContributionBill.kind == "regular",
     )
     rows = session.execute(
-        select(Enrolment.id, Enrolment.person_id, Enrolment.scheme, Enrolment.jurisdiction_code)
+        select(
+            Enrolment.id,
+            Enrolment.person_id,
+            Enrolment.scheme,
+            Enrolment.jurisdiction_code,
+            Enrolment.payment_frequency,
+        )
         .where(
             Enrolment.id.between(low, high),
             Enrolment.first_month <= month,
@@ -287,3 +294,11 @@ def approved_applications_in_range(
         )
     ).all()
     return {row.person_id: row for row in rows}
+
+
+def frequencies_in_range(session: Session, low: int, high: int) -> set[str]:
+    return set(
+        session.scalars(
+            select(Enrolment.payment_frequency).where(Enrolment.id.between(low, high)).distinct()
+        )
+    )

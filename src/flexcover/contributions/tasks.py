@@ -22,10 +22,11 @@ from flexcover.contributions.models import (
     BaseChoice,
     ContributionBill,
     Enrolment,
+    PlatformAgreement,
     SettlementRun,
     SubsidyGrant,
 )
-from flexcover.contributions.service import bill_drafts
+from flexcover.contributions.service import bill_drafts, contribution_year_start
 from flexcover.kit.audit import Actor
 from flexcover.kit.bulk import insert_rows
 from flexcover.kit.database import Database, utc_now
@@ -106,14 +107,80 @@ def settle_chunk(
     """
     key = str(month)
     low, high = min(enrolment_ids), max(enrolment_ids)
-    billable = repository.billable_enrolments(session, low, high, key)
-    bases = repository.bases_in_range(session, low, high, key)
-    agreements = repository.agreements_in_range(session, low, high, key)
-
     rows: list[dict[str, object]] = []
     drafts: list[Draft] = []
     messages: list[tuple[str, str, dict[str, object]]] = []
     adjusted: list[dict[str, object]] = []
+    prepaying = repository.frequencies_in_range(session, low, high) - {"monthly"}
+    horizon = 12 if prepaying else 1
+    billable: list[repository.BillableEnrolment] = []
+    for offset in range(horizon):
+        # Quarterly, half-yearly and yearly payers are billed ahead, to the end of their period.
+        target = month + offset
+        due_now = [
+            e
+            for e in repository.billable_enrolments(session, low, high, str(target))
+            if covers(rulebook, e, month, target)
+        ]
+        if offset == 0:
+            billable = due_now
+        _bill_month(
+            rulebook=rulebook,
+            target=target,
+            members=due_now,
+            bases=repository.bases_in_range(session, low, high, str(target)),
+            agreements=repository.agreements_in_range(session, low, high, str(target)),
+            out=(rows, drafts, messages, adjusted),
+        )
+    insert_rows(session, BaseChoice, adjusted)
+    insert_rows(session, ContributionBill, rows)
+    post_batch(session=session, drafts=drafts, actor=actor)
+
+    lag = rulebook.get(
+        "000000" if not billable else billable[0].jurisdiction_code,
+        "arrears.reminder_after_months",
+        month.first_day,
+    ).value
+    overdue_before = str(month - (lag - 1)) if lag > 0 else key
+    for bill_id, person_id, bill_month, scheme, outstanding in repository.newly_overdue(
+        session, low, high, overdue_before
+    ):
+        messages.append(
+            (
+                f"arrears:{bill_id}",
+                "contribution.arrears",
+                {
+                    "person_id": person_id,
+                    "month": bill_month,
+                    "scheme": scheme,
+                    "outstanding_fen": outstanding,
+                },
+            )
+        )
+    repository.mark_arrears_in_range(session, low, high, overdue_before)
+    _grant_subsidies(session, rulebook, month, low, high, actor, messages)
+    enqueue(session, messages)
+    return len(rows)
+
+
+def _bill_month(
+    *,
+    rulebook: Rulebook,
+    target: Month,
+    members: list[repository.BillableEnrolment],
+    bases: dict[int, int],
+    agreements: dict[int, tuple[int, PlatformAgreement]],
+    out: tuple[
+        list[dict[str, object]],
+        list[Draft],
+        list[tuple[str, str, dict[str, object]]],
+        list[dict[str, object]],
+    ],
+) -> None:
+    """Price and write (into ``out``) the bills of ``target`` for ``members``."""
+    rows, drafts, messages, adjusted = out
+    key = str(target)
+    billable = members
     groups: dict[tuple[str, str], list[repository.BillableEnrolment]] = defaultdict(list)
     for enrolment in billable:
         if enrolment.id in bases:
@@ -123,7 +190,7 @@ def settle_chunk(
         part = contribution(
             rulebook=rulebook,
             jurisdiction=jurisdiction,
-            month=month,
+            month=target,
             base_fen=chosen,
             schemes=(scheme,),
             clamp=True,
@@ -204,35 +271,24 @@ def settle_chunk(
                     },
                 )
             )
-    insert_rows(session, BaseChoice, adjusted)
-    insert_rows(session, ContributionBill, rows)
-    post_batch(session=session, drafts=drafts, actor=actor)
 
-    lag = rulebook.get(
-        "000000" if not billable else billable[0].jurisdiction_code,
-        "arrears.reminder_after_months",
-        month.first_day,
-    ).value
-    overdue_before = str(month - (lag - 1)) if lag > 0 else key
-    for bill_id, person_id, bill_month, scheme, outstanding in repository.newly_overdue(
-        session, low, high, overdue_before
-    ):
-        messages.append(
-            (
-                f"arrears:{bill_id}",
-                "contribution.arrears",
-                {
-                    "person_id": person_id,
-                    "month": bill_month,
-                    "scheme": scheme,
-                    "outstanding_fen": outstanding,
-                },
-            )
-        )
-    repository.mark_arrears_in_range(session, low, high, overdue_before)
-    _grant_subsidies(session, rulebook, month, low, high, actor, messages)
-    enqueue(session, messages)
-    return len(rows)
+
+def covers(
+    rulebook: Rulebook, enrolment: repository.BillableEnrolment, month: Month, target: Month
+) -> bool:
+    """Whether settling ``month`` bills ``target`` for this enrolment: its own month always;
+    later months of the same quarter, half-year or contribution year for those who pay so."""
+    if target == month:
+        return True
+    frequency = enrolment.payment_frequency
+    if frequency == "quarterly":
+        return target.year == month.year and (target.month - 1) // 3 == (month.month - 1) // 3
+    if frequency == "semiannual":
+        return target.year == month.year and (target.month - 1) // 6 == (month.month - 1) // 6
+    if frequency == "annual":
+        start = contribution_year_start(rulebook, enrolment.jurisdiction_code, month)
+        return target <= start + 11
+    return False
 
 
 @dataclass(slots=True)
