@@ -60,3 +60,61 @@ def test_a_base_below_the_floor_is_explained_on_the_page(browser, live_server, f
     page.get_by_test_id("enrol").click()
     assert "4553.00–22765.00" in page.get_by_test_id("problem-detail").inner_text()
     page.close()
+
+
+def test_two_officers_review_a_subsidy_in_the_queue(browser, live_server, factory, database):
+    from flexcover.contributions import service, subsidies
+    from flexcover.rules.parameters import default_rulebook
+    from tests.conftest import SYSTEM
+
+    person = factory.person(residence="500103", name="郑丽")
+    with database.unit_of_work() as session:
+        service.enrol(
+            session=session,
+            rulebook=default_rulebook(),
+            actor=SYSTEM,
+            person_id=person.id,
+            scheme="employee_pension",
+            jurisdiction="500103",
+            first_month=Month(2026, 11),
+            base_fen=455300,
+            payment_frequency="monthly",
+            as_of=Month(2026, 11),
+        )
+    with database.unit_of_work() as session:
+        subsidies.apply(
+            session=session,
+            actor=SYSTEM,
+            person_id=person.id,
+            category="difficulty",
+            certificate="渝就困证〔2026〕0001",
+        )
+    factory.user("district_officer", "500103", username="maker")
+    factory.user("district_officer", "500103", username="checker")
+
+    maker = browser.new_page(locale="zh-CN")
+    log_in(maker, live_server, "maker")
+    maker.wait_for_url(f"{live_server}/staff")
+    maker.goto(f"{live_server}/staff/subsidies")
+    assert "郑丽" in maker.get_by_test_id("subsidy-queue").inner_text()
+    maker.get_by_role("button", name="拟同意").click()
+    maker.wait_for_url(f"{live_server}/staff/subsidies")
+    assert "需另一名经办人复核" in maker.get_by_test_id("subsidy-queue").inner_text()
+    maker.close()
+
+    checker = browser.new_page(locale="zh-CN")
+    log_in(checker, live_server, "checker")
+    checker.wait_for_url(f"{live_server}/staff")
+    checker.goto(f"{live_server}/staff/subsidies")
+    checker.get_by_role("button", name="复核通过").click()
+    checker.wait_for_url(f"{live_server}/staff/subsidies")
+    assert "没有待审核的申请" in checker.locator("main").inner_text()
+    checker.close()
+    from sqlalchemy import select
+
+    from flexcover.contributions.models import SubsidyApplication
+
+    with database.sessions() as session:
+        decided = session.scalars(select(SubsidyApplication)).one()
+    assert (decided.status, decided.first_month) == ("approved", "2026-11")
+    assert decided.proposed_by != decided.decided_by
