@@ -19,45 +19,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
-import uuid
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from scratch import DEFAULT_SERVER, scratch_database
+from sqlalchemy import insert, select, text
 
-from flexcover.cli import upgrade_database
 from flexcover.kit.audit import Actor
 from flexcover.kit.database import Database, utc_now
 from flexcover.kit.months import Month
-from flexcover.kit.settings import Settings
 from flexcover.ledger.models import LedgerAccount
 from flexcover.ledger.service import AccountRef, Draft, post_batch
 from flexcover.registry.models import Person
 
-DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REGION = "500103"
 ACTOR = Actor.system("bench")
-
-
-def scratch_database(server: str) -> tuple[str, str]:
-    name = f"flexcover_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, make_url(server).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(server: str, name: str) -> None:
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def add_people(database: Database, people: int) -> list[int]:
@@ -184,20 +162,15 @@ def main() -> None:
     )
     args = parser.parse_args()
     server = os.environ.get("FLEXCOVER_BENCH_DATABASE_URL", DEFAULT_SERVER)
-    name, url = scratch_database(server)
-    database = None
-    try:
-        with tempfile.TemporaryDirectory() as data_dir:
-            upgrade_database(Settings(data_dir=Path(data_dir), database_url_override=url))
+    with scratch_database(server) as url:
         database = Database(url)
-        person_ids = add_people(database, args.people)
-        drafts = make_drafts(args.entries, person_ids)
-        ours = time_post_batch(database, drafts, args.chunk)
-        bare = time_copy(database, drafts, args.chunk, foreign_keys=not args.no_foreign_keys)
-    finally:
-        if database is not None:
+        try:
+            person_ids = add_people(database, args.people)
+            drafts = make_drafts(args.entries, person_ids)
+            ours = time_post_batch(database, drafts, args.chunk)
+            bare = time_copy(database, drafts, args.chunk, foreign_keys=not args.no_foreign_keys)
+        finally:
             database.dispose()
-        drop_database(server, name)
     n = args.entries
     print(f"{n:,} two-posting entries in chunks of {args.chunk:,}, {args.people:,} workers")
     print(f"post_batch : {ours:7.2f} s  {n / ours:>10,.0f} entries/s")

@@ -20,7 +20,6 @@ from flexcover.kit.database import Base, UtcDateTime, utc_now
 
 ID = BigInteger().with_variant(Integer, "sqlite")
 SCHEMES = ("employee_pension", "employee_medical")
-FREQUENCIES = ("monthly", "quarterly", "semiannual", "annual")
 
 
 class Enrolment(Base):

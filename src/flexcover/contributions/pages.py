@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from flexcover.contributions import record as records
@@ -16,6 +16,7 @@ from flexcover.contributions.statement import statement_pdf
 from flexcover.kit.audit import Actor
 from flexcover.kit.money import parse_yuan
 from flexcover.kit.months import Month
+from flexcover.kit.pagination import MAX_RECORD_ID
 from flexcover.kit.problems import NotFound
 from flexcover.registry import repository as registry_repository
 from flexcover.registry import service as registry
@@ -137,7 +138,7 @@ def change_base(
     session: DbSession,
     actor: PageActor,
     csrf: Annotated[str, Form()] = "",
-    enrolment_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+    enrolment_id: Annotated[int, Form(ge=1, le=MAX_RECORD_ID)] = 0,
     base_yuan: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     check_csrf(request, csrf)
@@ -181,7 +182,7 @@ def pause(
     session: DbSession,
     actor: PageActor,
     csrf: Annotated[str, Form()] = "",
-    enrolment_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+    enrolment_id: Annotated[int, Form(ge=1, le=MAX_RECORD_ID)] = 0,
 ) -> Response:
     check_csrf(request, csrf)
     service.pause(
@@ -200,7 +201,7 @@ def resume(
     session: DbSession,
     actor: PageActor,
     csrf: Annotated[str, Form()] = "",
-    enrolment_id: Annotated[int, Form(ge=1, le=2**31 - 1)] = 0,
+    enrolment_id: Annotated[int, Form(ge=1, le=MAX_RECORD_ID)] = 0,
 ) -> Response:
     check_csrf(request, csrf)
     service.resume(
@@ -265,7 +266,7 @@ def review_queue(request: Request, session: DbSession, actor: PageActor) -> Resp
 @router.post("/staff/subsidies/{application_id}")
 def review(
     request: Request,
-    application_id: int,
+    application_id: Annotated[int, Path(ge=1, le=MAX_RECORD_ID)],
     session: DbSession,
     actor: PageActor,
     csrf: Annotated[str, Form()] = "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from flexcover.contributions.models import (
@@ -78,16 +78,6 @@ def bills_of(session: Session, person_id: int) -> Sequence[ContributionBill]:
     ).all()
 
 
-def unpaid_bills(session: Session, person_id: int) -> Sequence[ContributionBill]:
-    """Open and overdue bills, oldest first, locked for the payment that will settle them."""
-    return session.scalars(
-        select(ContributionBill)
-        .where(ContributionBill.person_id == person_id, ContributionBill.status != "paid")
-        .order_by(ContributionBill.month, ContributionBill.kind, ContributionBill.id)
-        .with_for_update()
-    ).all()
-
-
 def payment_by_key(session: Session, person_id: int, key: str) -> Payment | None:
     return session.scalars(
         select(Payment).where(Payment.person_id == person_id, Payment.idempotency_key == key)
@@ -109,17 +99,6 @@ def ungranted_paid_bills(
         )
         .order_by(ContributionBill.month)
     ).all()
-
-
-def months_granted(session: Session, application_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count(func.distinct(SubsidyGrant.month))).where(
-                SubsidyGrant.application_id == application_id
-            )
-        )
-        or 0
-    )
 
 
 def applications_of(session: Session, person_id: int) -> Sequence[SubsidyApplication]:

@@ -499,7 +499,7 @@ def pay(
         if winner is None:
             raise
         return _same_payment(winner, amount_fen)
-    bills = repository.unpaid_bills(session, person.id)
+    bills = repository.unpaid_bills_of(session, [person.id])
     outstanding = sum(bill.outstanding_fen for bill in bills)
     if not bills:
         raise NothingToPay(field="amount_yuan")

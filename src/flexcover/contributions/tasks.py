@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 from sqlalchemy import select
@@ -320,8 +321,6 @@ def _platform_share(
     share_bp = getattr(agreement, "share_bp", None)
     fixed = getattr(agreement, "fixed_fen", None)
     if share_bp is not None:
-        from fractions import Fraction
-
         share = int(apply_rate_array(np.array([due]), Fraction(share_bp, 10000))[0])
     else:
         share = int(fixed or 0)

@@ -99,10 +99,6 @@ def platform_by_credit_code(session: Session, credit_code: str) -> Platform | No
     ).one_or_none()
 
 
-def list_platforms(session: Session) -> Sequence[Platform]:
-    return session.scalars(select(Platform).order_by(Platform.id)).all()
-
-
 def get_employer(session: Session, employer_id: int) -> Employer | None:
     return session.get(Employer, employer_id)
 

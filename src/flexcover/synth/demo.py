@@ -23,7 +23,7 @@ from flexcover.registry.schemas import EmployerIn, PersonIn, PlatformIn, UserIn
 from flexcover.rules.parameters import Rulebook, default_rulebook
 from flexcover.synth.models import DemoDataset
 from flexcover.synth.population import generate_population
-from flexcover.synth.simulation import Simulation, simulate
+from flexcover.synth.simulation import Simulation, as_date, simulate
 
 GENERATOR_VERSION = "2"  # 2: twelve months of contributions
 DEMO_PASSWORD = "flexcover-demo"  # noqa: S105 - printed on the console: demo data only, never production
@@ -301,7 +301,7 @@ def _worker_logins(
         person_id
         for person_id in person_ids
         if person_id not in enrolled
-        and 20 <= age_on(_as_date(columns["birth_date"][row_of[person_id]]), start) <= 55
+        and 20 <= age_on(as_date(columns["birth_date"][row_of[person_id]]), start) <= 55
     ]
     picks = [
         nearest(history.subsidised_people),
@@ -324,12 +324,6 @@ def _worker_logins(
                 person_id=person_id,
             ),
         )
-
-
-def _as_date(value: object) -> date:
-    if isinstance(value, date):
-        return value
-    raise TypeError(f"expected a date, got {type(value).__name__}")
 
 
 def _logins(session: Session) -> list[DemoLogin]:

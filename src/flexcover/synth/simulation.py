@@ -73,7 +73,7 @@ def simulate(
     eligible = [
         i
         for i, work in enumerate(columns["work_type"])
-        if work in GIG_WORK and 20 <= age_on(_date(columns["birth_date"][i]), start_day) <= 57
+        if work in GIG_WORK and 20 <= age_on(as_date(columns["birth_date"][i]), start_day) <= 57
     ]
     count = round(len(eligible) * ENROLLED_SHARE)
     chosen = sorted(rng.choice(eligible, size=count, replace=False).tolist()) if count else []
@@ -189,7 +189,8 @@ def simulate(
     )
 
 
-def _date(value: object) -> date:
+def as_date(value: object) -> date:
+    """A birth date from a population column (Arrow gives ``datetime.date``)."""
     if not isinstance(value, date):
         raise TypeError(f"expected a date, got {type(value).__name__}")
     return value
