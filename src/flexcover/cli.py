@@ -288,12 +288,20 @@ def calc(
 @one_line_errors
 def settle(
     month: Annotated[str, typer.Argument(help="the month to settle, YYYY-MM")],
-    chunk_size: Annotated[int, typer.Option(min=100, max=100_000)] = 5000,
+    chunk_size: Annotated[
+        int, typer.Option(min=100, max=100_000, help="enrolments per transaction")
+    ] = 5000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=16, help="chunks settled at once (PostgreSQL; SQLite settles one at a time)"
+        ),
+    ] = 2,
 ) -> None:
     """Month-end settlement: bills, arrears, co-contributions, subsidies, ledger, reminders.
 
     Resumable: run it again after an interruption and it carries on; after it finished, a second
-    run changes nothing."""
+    run changes nothing. Several runs of the same month at once share the chunks."""
     from flexcover.contributions.tasks import settle as run_settlement
     from flexcover.kit.months import Month
     from flexcover.rules.parameters import default_rulebook
@@ -313,6 +321,7 @@ def settle(
                 month=target,
                 actor=cli_actor(),
                 chunk_size=chunk_size,
+                workers=workers,
                 progress=report,
             )
     finally:

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from flexcover.contributions import service
-from flexcover.contributions.models import ContributionBill, Payment, SettlementRun
+from flexcover.contributions.models import ContributionBill, Payment
 from flexcover.contributions.problems import IdempotencyKeyReused, NothingToPay, Overpayment
 from flexcover.kit.outbox import OutboxMessage
 from flexcover.kit.problems import Forbidden
@@ -62,14 +62,17 @@ def test_a_run_interrupted_between_chunks_resumes_where_it_stopped(world, sessio
     people = [world.worker()[0] for _ in range(5)]
     for person_id in people:
         world.enrol(person_id)
-    with world.database.unit_of_work() as work:
-        work.add(SettlementRun(month="2026-01", last_enrolment_id=0, bills=0, status="running"))
-    from flexcover.contributions.tasks import settle_chunk
+    from flexcover.contributions.settlement import settle_chunk
 
     first_two = sorted(session.scalars(select(service.Enrolment.id)))[:2]
-    with world.database.unit_of_work() as work:  # a chunk that committed, then the process died
+    with world.database.unit_of_work() as work:  # a chunk's work committed without its mark
         settle_chunk(
-            session=work, rulebook=world.rulebook, month=JAN, enrolment_ids=first_two, actor=SYSTEM
+            session=work,
+            rulebook=world.rulebook,
+            month=JAN,
+            low=first_two[0],
+            high=first_two[1],
+            actor=SYSTEM,
         )
     world.settle(JAN, chunk_size=2)
     assert count(session, ContributionBill) == 5

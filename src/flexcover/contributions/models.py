@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -38,6 +39,8 @@ class Enrolment(Base):
             sqlite_where=text("status != 'terminated'"),
             postgresql_where=text("status != 'terminated'"),
         ),
+        # The target of the bills' foreign key, which checks enrolment and person in one look.
+        UniqueConstraint("id", "person_id"),
     )
 
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
@@ -89,11 +92,16 @@ class ContributionBill(Base):
             "paid_fen >= 0 AND paid_fen + platform_share_fen <= due_fen", name="paid_le_due"
         ),
         Index("ix_contribution_bills_person_status", "person_id", "status", "month"),
+        # A bill's person is its enrolment's person: one check per bill (settlement writes a
+        # million), where two foreign keys would make two.
+        ForeignKeyConstraint(
+            ["enrolment_id", "person_id"], ["enrolments.id", "enrolments.person_id"]
+        ),
     )
 
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
-    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    enrolment_id: Mapped[int] = mapped_column(ID)
+    person_id: Mapped[int] = mapped_column(Integer)
     scheme: Mapped[str] = mapped_column(String(20))
     jurisdiction_code: Mapped[str] = mapped_column(String(6))
     month: Mapped[str] = mapped_column(String(7), index=True)
@@ -182,16 +190,31 @@ class PlatformWorker(Base):
 
 
 class SettlementRun(Base):
-    """月结: the progress of one month's settlement, committed with each chunk so it can resume."""
+    """月结: one month's settlement; done when every chunk of its plan is settled."""
 
     __tablename__ = "settlement_runs"
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
-    last_enrolment_id: Mapped[int] = mapped_column(BigInteger, default=0)
     bills: Mapped[int] = mapped_column(BigInteger, default=0)
     status: Mapped[str] = mapped_column(String(12), default="running")
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SettlementChunk(Base):
+    """月结分片: a range of enrolment ids that one transaction settles; marked settled in that same
+    transaction, so a run killed anywhere resumes with the chunks that are not."""
+
+    __tablename__ = "settlement_chunks"
+
+    month: Mapped[str] = mapped_column(
+        String(7), ForeignKey("settlement_runs.month"), primary_key=True
+    )
+    first_enrolment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    last_enrolment_id: Mapped[int] = mapped_column(BigInteger)
+    enrolments: Mapped[int] = mapped_column(Integer)
+    bills: Mapped[int] = mapped_column(BigInteger, default=0)
+    settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class SubsidyApplication(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from flexcover.contributions.models import (
@@ -16,6 +16,7 @@ from flexcover.contributions.models import (
     Payment,
     PlatformAgreement,
     PlatformWorker,
+    SettlementChunk,
     SubsidyApplication,
     SubsidyGrant,
 )
@@ -143,6 +144,69 @@ def unpaid_bills_of(session: Session, person_ids: Sequence[int]) -> Sequence[Con
     return found
 
 
+# --- settlement: the plan of chunks ------------------------------------------------------------
+
+
+def plan_chunks(session: Session, month: str, size: int) -> int:
+    """Add chunks of at most ``size`` enrolments (that began by ``month``) to the month's plan,
+    covering the ids beyond its last chunk; returns how many were added. Consecutive chunks
+    meet, so every id up to the last planned one lies in exactly one chunk."""
+    planned_through = session.scalar(
+        select(func.max(SettlementChunk.last_enrolment_id)).where(SettlementChunk.month == month)
+    )
+    after = planned_through or 0
+    number = (func.row_number().over(order_by=Enrolment.id) - 1) // size
+    ranked = (
+        select(Enrolment.id, number.label("number"))
+        .where(Enrolment.id > after, Enrolment.first_month <= month)
+        .subquery()
+    )
+    groups = session.execute(
+        select(func.min(ranked.c.id), func.max(ranked.c.id), func.count())
+        .group_by(ranked.c.number)
+        .order_by(ranked.c.number)
+    ).all()
+    for index, (first, last, count) in enumerate(groups):
+        # Each chunk runs on to just before the next, so ids in between have a chunk too.
+        through = groups[index + 1][0] - 1 if index + 1 < len(groups) else last
+        session.add(
+            SettlementChunk(
+                month=month,
+                first_enrolment_id=after + 1 if index == 0 else first,
+                last_enrolment_id=through,
+                enrolments=count,
+            )
+        )
+    session.flush()
+    return len(groups)
+
+
+def claim_chunk(session: Session, month: str) -> SettlementChunk | None:
+    """The first chunk of the month not yet settled nor being settled by another worker,
+    locked until the caller's transaction ends."""
+    return session.scalars(
+        select(SettlementChunk)
+        .where(SettlementChunk.month == month, SettlementChunk.settled_at.is_(None))
+        .order_by(SettlementChunk.first_enrolment_id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+
+
+def chunk_progress(session: Session, month: str) -> tuple[int, int, int, int]:
+    """(enrolments in settled chunks, enrolments planned, bills so far, chunks not settled)."""
+    settled = SettlementChunk.settled_at.is_not(None)
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(case((settled, SettlementChunk.enrolments), else_=0)), 0),
+            func.coalesce(func.sum(SettlementChunk.enrolments), 0),
+            func.coalesce(func.sum(SettlementChunk.bills), 0),
+            func.count().filter(~settled),
+        ).where(SettlementChunk.month == month)
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
+
 # --- settlement: everything by enrolment-id range ----------------------------------------------
 
 
@@ -225,13 +289,15 @@ def agreements_in_range(
 
 def newly_overdue(
     session: Session, low: int, high: int, before: str
-) -> list[tuple[int, int, str, str, int]]:
-    """Open bills of the range from before ``before``: (id, person, month, scheme, outstanding)."""
+) -> list[tuple[int, int, str, str, str, int]]:
+    """Open bills of the range from before ``before``: (enrolment, person, month, kind, scheme,
+    outstanding)."""
     rows = session.execute(
         select(
-            ContributionBill.id,
+            ContributionBill.enrolment_id,
             ContributionBill.person_id,
             ContributionBill.month,
+            ContributionBill.kind,
             ContributionBill.scheme,
             ContributionBill.due_fen
             - ContributionBill.platform_share_fen

@@ -40,7 +40,7 @@ from flexcover.kit.money import format_yuan
 from flexcover.kit.months import Month
 from flexcover.kit.outbox import enqueue
 from flexcover.kit.problems import NotFound
-from flexcover.ledger.service import AccountRef, Draft, post, post_batch
+from flexcover.ledger.service import AccountRef, Draft, open_accounts, post, post_batch
 from flexcover.registry import service as registry
 from flexcover.registry.authz import Target, authorize
 from flexcover.registry.models import Person
@@ -165,6 +165,7 @@ def enrol(
     session.add(
         BaseChoice(enrolment_id=enrolment.id, effective_month=str(first_month), base_fen=base_fen)
     )
+    open_accounts(session=session, refs=enrolment_accounts(person.id, scheme, jurisdiction))
     audit.record(
         session,
         actor=actor,
@@ -179,6 +180,14 @@ def enrol(
         },
     )
     return enrolment
+
+
+def enrolment_accounts(person_id: int, scheme: str, jurisdiction: str) -> list[AccountRef]:
+    """The accounts an enrolment opens: what the worker owes, and their personal account."""
+    return [
+        AccountRef("receivable", jurisdiction, person_id=person_id),
+        AccountRef(PERSONAL[scheme], jurisdiction, person_id=person_id),
+    ]
 
 
 def base_for(session: Session, enrolment_id: int, month: Month) -> int | None:

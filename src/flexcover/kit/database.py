@@ -75,7 +75,9 @@ def make_engine(url: str, **options: Any) -> Engine:
             connection.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    # No JIT: flexcover's statements are index lookups and bulk writes over arrays, whose high
+    # plan costs would make PostgreSQL compile each one (50–100 ms) for nothing.
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"}, **options)
 
 
 class Database:

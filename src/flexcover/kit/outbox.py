@@ -6,6 +6,7 @@ retried task enqueues nothing twice.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from flexcover.kit.bulk import insert_new
+from flexcover.kit.bulk import REFUSED, copy_columns, insert_new, is_postgresql
 from flexcover.kit.database import Base, UtcDateTime, utc_now
 
 
@@ -35,7 +36,30 @@ class OutboxMessage(Base):
 def enqueue(session: Session, messages: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
     """Add ``(key, topic, payload)`` messages; a key already queued is skipped, so a task that
     runs again enqueues nothing twice."""
+    if not messages:
+        return
     now = utc_now()
+    if is_postgresql(session) and len(messages) > 1:
+        # A batch's messages are almost always new: COPY them straight in, and only if one was
+        # queued before, step back and insert the new ones alone.
+        try:
+            with session.begin_nested():
+                copy_columns(
+                    session,
+                    OutboxMessage.__tablename__,
+                    len(messages),
+                    {
+                        "key": [key for key, _, _ in messages],
+                        "topic": [topic for _, topic, _ in messages],
+                        "payload": [
+                            json.dumps(payload, ensure_ascii=False) for _, _, payload in messages
+                        ],
+                        "created_at": now,
+                    },
+                )
+            return
+        except REFUSED:
+            pass
     insert_new(
         session,
         OutboxMessage,

@@ -13,6 +13,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -64,6 +65,8 @@ class Draft:
 class BatchResult:
     posted: int
     skipped: int
+    copied: bool = dataclass_field(default=False, compare=False)
+    """Written by COPY on the fast path (:mod:`flexcover.ledger.columns`), for the record."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,15 @@ def post(*, session: Session, draft: Draft, actor: Actor) -> JournalEntry:
         details={"key": draft.key, "kind": draft.kind, "amount_fen": _debits(checked.lines)},
     )
     return entry
+
+
+def open_accounts(*, session: Session, refs: Sequence[AccountRef]) -> None:
+    """开户: create the accounts ``refs`` name, holding nothing, where they do not exist yet (an
+    enrolment opens its worker's accounts; posting to an account that was never opened opens
+    it too)."""
+    keys = [natural_key(ref, field=f"refs.{index}") for index, ref in enumerate(refs)]
+    with repository.savepoint(session):
+        _accounts(session, keys, field="refs")
 
 
 def reverse(
@@ -183,8 +195,7 @@ def post_batch(*, session: Session, drafts: Sequence[Draft], actor: Actor) -> Ba
     try:
         with repository.savepoint(session):
             accounts = _accounts(session, (k for c in todo for k, _ in c.lines), field="drafts")
-            if repository.is_postgresql(session):
-                repository.lock_accounts(session, (state.id for state in accounts.values()))
+            lock_in_order(session, accounts)
             ids = repository.insert_entries(
                 session,
                 [
@@ -231,6 +242,24 @@ def post_batch(*, session: Session, drafts: Sequence[Draft], actor: Actor) -> Ba
             },
         )
     return BatchResult(posted=len(todo), skipped=skipped)
+
+
+# --- locks -------------------------------------------------------------------------------------
+
+
+def is_shared(key: NaturalKey) -> bool:
+    """A jurisdiction's or a scheme's account, which the entries of many owners touch."""
+    return ACCOUNT_KINDS[key[0]].owner in ("jurisdiction", "scheme")
+
+
+def lock_in_order(session: Session, accounts: dict[NaturalKey, AccountState]) -> None:
+    """PostgreSQL: lock the accounts of single owners first, then the shared ones, each by id.
+    Every poster takes its locks in this one order, so no two wait for each other in a cycle,
+    and a batch can take the busy shared accounts last, just before it commits."""
+    if repository.is_postgresql(session):
+        owned = [state.id for key, state in accounts.items() if not is_shared(key)]
+        repository.lock_accounts(session, owned)
+        repository.lock_accounts(session, [s.id for k, s in accounts.items() if is_shared(k)])
 
 
 # --- the steps ---------------------------------------------------------------------------------
@@ -303,8 +332,7 @@ def _write(
     try:
         with repository.savepoint(session):
             accounts = _accounts(session, (k for k, _ in checked.lines), field="postings")
-            if repository.is_postgresql(session):
-                repository.lock_accounts(session, (state.id for state in accounts.values()))
+            lock_in_order(session, accounts)
             entry = JournalEntry(
                 key=draft.key,
                 kind=draft.kind,

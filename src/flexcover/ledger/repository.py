@@ -37,7 +37,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.types import TypeEngine
 
-from flexcover.kit.database import UtcDateTime
+from flexcover.kit.bulk import Column, copy_columns
+from flexcover.kit.database import UtcDateTime, utc_now
 from flexcover.ledger.accounts import ACCOUNT_KINDS, NaturalKey
 from flexcover.ledger.arrays import booleans, ints, texts, unnest
 from flexcover.ledger.models import JournalEntry, LedgerAccount, Posting
@@ -109,11 +110,15 @@ def accounts_by_key(session: Session, keys: Iterable[NaturalKey]) -> dict[Natura
     )
     if is_postgresql(session):
         rows = session.execute(
+            # LATERAL with LIMIT (which keeps it from being flattened into a join): one probe
+            # of the unique index per key. A hash join would read every account (millions) to
+            # find a chunk's few thousand.
             text(
                 "SELECT a.kind, a.jurisdiction_code, a.owner_key, a.id, a.allow_negative, "
-                "a.balance_fen FROM ledger_accounts AS a JOIN unnest(CAST(:kinds AS VARCHAR[]), "
-                "CAST(:codes AS VARCHAR[]), CAST(:owners AS VARCHAR[])) AS r(kind, code, owner) "
-                "ON a.kind = r.kind AND a.jurisdiction_code = r.code AND a.owner_key = r.owner"
+                "a.balance_fen FROM unnest(CAST(:kinds AS VARCHAR[]), CAST(:codes AS VARCHAR[]), "
+                "CAST(:owners AS VARCHAR[])) AS r(kind, code, owner) CROSS JOIN LATERAL ("
+                "SELECT * FROM ledger_accounts AS x WHERE x.kind = r.kind "
+                "AND x.jurisdiction_code = r.code AND x.owner_key = r.owner LIMIT 1) AS a"
             ),
             {
                 "kinds": texts(key[0] for key in wanted),
@@ -176,17 +181,69 @@ def insert_accounts(session: Session, rows: list[dict[str, Any]]) -> None:
     )
 
 
+def copy_new_accounts(session: Session, deltas: dict[NaturalKey, int]) -> dict[NaturalKey, int]:
+    """PostgreSQL: COPY these accounts in, each holding its delta (on its normal side) from the
+    start, under ids drawn from the sequence; returns {key: id}. The sign rule's CHECK judges
+    each opening balance; an account a concurrent transaction created first is refused."""
+    if not deltas:
+        return {}
+    keys = sorted(deltas)
+    kinds = [ACCOUNT_KINDS[kind] for kind, _, _ in keys]
+    ids = _next_ids(session, "ledger_accounts", len(keys))
+    copy_columns(
+        session,
+        "ledger_accounts",
+        len(keys),
+        {
+            "id": ids,
+            "kind": [key[0] for key in keys],
+            "jurisdiction_code": [key[1] for key in keys],
+            "owner_key": [key[2] for key in keys],
+            "person_id": [_owner_id(key[2], "person:") for key in keys],
+            "platform_id": [_owner_id(key[2], "platform:") for key in keys],
+            "normal_side": [kind.side for kind in kinds],
+            "allow_negative": [kind.allow_negative for kind in kinds],
+            "balance_fen": [deltas[key] for key in keys],
+            "created_at": utc_now(),
+        },
+    )
+    return dict(zip(keys, ids, strict=True))
+
+
+def _owner_id(owner_key: str, prefix: str) -> int | None:
+    return int(owner_key[len(prefix) :]) if owner_key.startswith(prefix) else None
+
+
+def _next_ids(session: Session, table: str, count: int) -> list[int]:
+    """PostgreSQL: ``count`` ids from the table's sequence, ascending, in one round trip."""
+    drawn = session.scalar(
+        text(
+            "SELECT array_agg(nextval(pg_get_serial_sequence(:table, 'id'))) "
+            "FROM generate_series(1, :count)"
+        ),
+        {"table": table, "count": count},
+    )
+    return sorted(drawn or [])
+
+
 def lock_accounts(session: Session, ids: Iterable[int]) -> None:
     """PostgreSQL: lock the rows in ascending id order, so that concurrent posters that touch the
-    same accounts queue up instead of deadlocking."""
+    same accounts queue up instead of deadlocking.
+
+    The lock is FOR NO KEY UPDATE, the one an UPDATE of the balance takes: it keeps other
+    posters off the balance but lets their postings' foreign-key checks (FOR KEY SHARE) through.
+    """
     ordered = sorted(set(ids))
     if ordered:
-        wanted = unnest("wanted", ints(ordered), BigInteger)
+        # One probe of the primary key per id, in the array's (ascending) order: the locks are
+        # taken in that order, and the plan stays a nested loop however big the table.
         session.execute(
-            select(LedgerAccount.id)
-            .join(wanted, LedgerAccount.id == wanted.c.value)
-            .order_by(LedgerAccount.id)
-            .with_for_update(of=LedgerAccount)
+            text(
+                "SELECT a.id FROM unnest(CAST(:ids AS BIGINT[])) WITH ORDINALITY AS w(id, n) "
+                "CROSS JOIN LATERAL (SELECT x.id FROM ledger_accounts AS x WHERE x.id = w.id "
+                "LIMIT 1 FOR NO KEY UPDATE) AS a ORDER BY w.n"
+            ),
+            {"ids": ints(ordered)},
         ).all()
 
 
@@ -224,6 +281,8 @@ def missing_platforms(session: Session, ids: Sequence[int]) -> set[int]:
 def _present(session: Session, column: InstrumentedAttribute[int], ids: list[int]) -> set[int]:
     found: set[int] = set()
     if is_postgresql(session):
+        # A join, never ``= ANY`` of a large array: the planner may scan the table and search
+        # the array element by element for every row.
         wanted = unnest("wanted", ints(ids), BigInteger)
         found.update(session.scalars(select(column).join(wanted, column == wanted.c.value)))
         return found
@@ -261,28 +320,42 @@ def stored_entries(session: Session, keys: Sequence[str]) -> dict[str, StoredEnt
     heads: dict[str, tuple[int, int | None]] = {}
     if not keys:
         return {}
-    query = (
-        select(
-            JournalEntry.key,
-            JournalEntry.id,
-            JournalEntry.reverses_entry_id,
-            LedgerAccount.kind,
-            LedgerAccount.jurisdiction_code,
-            LedgerAccount.owner_key,
-            Posting.amount_fen,
-        )
-        .join(Posting, Posting.entry_id == JournalEntry.id)
-        .join(LedgerAccount, LedgerAccount.id == Posting.account_id)
-    )
     if is_postgresql(session):
-        wanted = unnest("wanted", texts(keys), String)
-        queries = [query.join(wanted, JournalEntry.key == wanted.c.value)]
+        # Each key probes the unique index (LATERAL with LIMIT is not flattened into a join,
+        # which could read the whole journal); the postings follow by entry.
+        rows: Iterable[Any] = session.execute(
+            text(
+                "SELECT e.key, e.id, e.reverses_entry_id, a.kind, a.jurisdiction_code, "
+                "a.owner_key, p.amount_fen FROM unnest(CAST(:keys AS VARCHAR[])) AS w(key) "
+                "CROSS JOIN LATERAL (SELECT x.id, x.key, x.reverses_entry_id "
+                "FROM ledger_entries AS x WHERE x.key = w.key LIMIT 1) AS e "
+                "JOIN ledger_postings AS p ON p.entry_id = e.id "
+                "JOIN ledger_accounts AS a ON a.id = p.account_id"
+            ),
+            {"keys": texts(keys)},
+        )
     else:
-        queries = [query.where(JournalEntry.key.in_(chunk)) for chunk in _chunks(list(keys))]
-    for chunk_query in queries:
-        for key, entry_id, reverses, kind, code, owner, amount in session.execute(chunk_query):
-            heads[key] = (entry_id, reverses)
-            lines.setdefault(key, []).append(((kind, code, owner), amount))
+        rows = (
+            row
+            for chunk in _chunks(list(keys))
+            for row in session.execute(
+                select(
+                    JournalEntry.key,
+                    JournalEntry.id,
+                    JournalEntry.reverses_entry_id,
+                    LedgerAccount.kind,
+                    LedgerAccount.jurisdiction_code,
+                    LedgerAccount.owner_key,
+                    Posting.amount_fen,
+                )
+                .join(Posting, Posting.entry_id == JournalEntry.id)
+                .join(LedgerAccount, LedgerAccount.id == Posting.account_id)
+                .where(JournalEntry.key.in_(chunk))
+            )
+        )
+    for key, entry_id, reverses, kind, code, owner, amount in rows:
+        heads[key] = (entry_id, reverses)
+        lines.setdefault(key, []).append(((kind, code, owner), amount))
     return {
         key: StoredEntry(entry_id, key, reverses, tuple(sorted(lines[key])))
         for key, (entry_id, reverses) in heads.items()
@@ -347,6 +420,22 @@ def insert_postings(session: Session, rows: list[tuple[int, int, int]]) -> None:
         postings_table.insert(),
         [{"entry_id": e, "account_id": a, "amount_fen": m} for e, a, m in rows],
     )
+
+
+def next_entry_ids(session: Session, count: int) -> list[int]:
+    """PostgreSQL: ``count`` ids from the journal's sequence, ascending."""
+    return _next_ids(session, "ledger_entries", count)
+
+
+def copy_entries(session: Session, count: int, columns: dict[str, Column]) -> None:
+    """PostgreSQL: COPY entries given column by column (id, key, kind, description, month,
+    actor, created_at)."""
+    copy_columns(session, "ledger_entries", count, columns)
+
+
+def copy_postings(session: Session, count: int, columns: dict[str, Column]) -> None:
+    """PostgreSQL: COPY postings given column by column (entry_id, account_id, amount_fen)."""
+    copy_columns(session, "ledger_postings", count, columns)
 
 
 # --- interest ----------------------------------------------------------------------------------

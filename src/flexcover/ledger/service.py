@@ -17,7 +17,15 @@ from flexcover.ledger.accounts import (
     natural_key,
 )
 from flexcover.ledger.interest import credit_interest
-from flexcover.ledger.journal import BatchResult, Draft, post, post_batch, reverse
+from flexcover.ledger.journal import (
+    BatchResult,
+    Draft,
+    lock_in_order,
+    open_accounts,
+    post,
+    post_batch,
+    reverse,
+)
 from flexcover.ledger.models import JournalEntry, LedgerAccount, Posting
 from flexcover.ledger.verification import JournalSize, journal_size, verify
 
@@ -36,6 +44,7 @@ __all__ = [
     "balances",
     "credit_interest",
     "journal_size",
+    "open_accounts",
     "post",
     "post_batch",
     "reverse",
@@ -50,8 +59,14 @@ def balance(*, session: Session, ref: AccountRef) -> int:
     return state.balance_fen if state else 0
 
 
-def balances(*, session: Session, refs: Sequence[AccountRef]) -> dict[AccountRef, int]:
-    """:func:`balance` of many accounts in one query."""
+def balances(
+    *, session: Session, refs: Sequence[AccountRef], lock: bool = False
+) -> dict[AccountRef, int]:
+    """:func:`balance` of many accounts in one query; with ``lock``, the accounts that exist are
+    locked first (PostgreSQL), so that the balances hold until the transaction ends."""
     keys = {ref: natural_key(ref, field=f"refs.{index}") for index, ref in enumerate(refs)}
     states = repository.accounts_by_key(session, keys.values())
+    if lock and states:
+        lock_in_order(session, states)
+        states = repository.accounts_by_key(session, keys.values())
     return {ref: states[key].balance_fen if key in states else 0 for ref, key in keys.items()}

@@ -7,9 +7,11 @@ import numpy as np
 from sqlalchemy import text
 
 from flexcover.contributions.models import BaseChoice, Enrolment
+from flexcover.contributions.service import enrolment_accounts
 from flexcover.kit.bulk import insert_rows, is_postgresql
 from flexcover.kit.database import Database, utc_now
 from flexcover.kit.months import Month
+from flexcover.ledger.service import open_accounts
 from flexcover.registry.models import Person
 
 DISTRICTS = ("500103", "500106", "500105", "500107", "500108", "500112")
@@ -19,7 +21,7 @@ CEILING_2026_FEN = 2276500
 
 def load_enrolments(database: Database, count: int, month: Month, *, seed: int = 11) -> None:
     """``count`` people in Chongqing districts, each with an active pension enrolment from
-    ``month`` and a base (three in four at the 2026 floor)."""
+    ``month``, a base (three in four at the 2026 floor) and the accounts enrolment opens."""
     rng = np.random.default_rng(seed)
     bases = np.where(
         rng.random(count) < 0.75,
@@ -85,6 +87,15 @@ def load_enrolments(database: Database, count: int, month: Month, *, seed: int =
                         "chosen_at": now,
                     }
                     for i in part
+                ],
+            )
+            # What enrolment does too: open the worker's accounts.
+            open_accounts(
+                session=session,
+                refs=[
+                    ref
+                    for i in part
+                    for ref in enrolment_accounts(first + i, "employee_pension", districts[i])
                 ],
             )
         if is_postgresql(session):

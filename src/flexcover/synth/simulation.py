@@ -23,7 +23,7 @@ from flexcover.contributions.models import (
     PlatformAgreement,
     PlatformWorker,
 )
-from flexcover.contributions.tasks import settle_chunk
+from flexcover.contributions.settlement import settle_chunk
 from flexcover.kit.audit import Actor
 from flexcover.kit.months import Month, age_on
 from flexcover.ledger.service import AccountRef, Draft, post
@@ -175,7 +175,8 @@ def simulate(
                 session=session,
                 rulebook=rulebook,
                 month=month,
-                enrolment_ids=ids[start : start + 5000],
+                low=ids[start],
+                high=ids[min(start + 5000, len(ids)) - 1],
                 actor=actor,
             )
         _payments(session, actor, month, person_ids, chosen, behaviour, step == MONTHS - 1)
