@@ -1,0 +1,1 @@
+"""Tests of the comparison engine and the expansion tasks."""
