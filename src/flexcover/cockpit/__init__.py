@@ -1,0 +1,1 @@
+"""数字驾驶舱: read models and dashboards for staff."""

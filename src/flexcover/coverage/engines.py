@@ -1,0 +1,139 @@
+"""Comparison backends: where the Ibis expressions of :mod:`flexcover.coverage.classify` run.
+
+DuckDB, embedded, is the default; Apache Spark (``pip install flexcover[spark]``, Java 17) is for
+a province or the nation. Both take the same canonical tables — Arrow tables in memory, or the
+Parquet files a run writes — and return results as Arrow, so a run is the same code on either.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ENGINES = ("duckdb", "spark")
+
+
+class Backend(Protocol):
+    """A place to run comparison expressions."""
+
+    name: str
+
+    def table(self, name: str, data: pa.Table | Path) -> ir.Table:
+        """Make ``data`` (an Arrow table, or a Parquet file) available as table ``name``."""
+        ...
+
+    def to_arrow(self, expression: ir.Table) -> pa.Table: ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBBackend:
+    name = "duckdb"
+
+    def __init__(self, path: Path | None = None, *, threads: int | None = None) -> None:
+        self.connection = ibis.duckdb.connect(str(path) if path else ":memory:")
+        if threads:
+            self.connection.raw_sql(f"SET threads = {int(threads)}")
+
+    def table(self, name: str, data: pa.Table | Path) -> ir.Table:
+        raw = self.connection.con  # the DuckDB connection Ibis wraps
+        quoted = '"' + name.replace('"', '""') + '"'
+        if isinstance(data, Path):
+            raw.execute(
+                f"CREATE OR REPLACE VIEW {quoted} AS SELECT * FROM read_parquet(?)", [str(data)]
+            )
+        else:
+            raw.register("_incoming", data)
+            try:
+                raw.execute(f"CREATE OR REPLACE TABLE {quoted} AS SELECT * FROM _incoming")
+            finally:
+                raw.unregister("_incoming")
+        return self.connection.table(name)
+
+    def to_arrow(self, expression: ir.Table) -> pa.Table:
+        return self.connection.to_pyarrow(expression)
+
+    def close(self) -> None:
+        self.connection.disconnect()
+
+
+class SparkBackend:
+    """Spark in local mode unless ``FLEXCOVER_SPARK_MASTER`` names a cluster."""
+
+    name = "spark"
+
+    def __init__(self, *, partitions: int = 8) -> None:
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError as missing:  # the optional extra is not installed
+            raise RuntimeError(
+                "the Spark engine needs the spark extra: pip install 'flexcover[spark]'"
+            ) from missing
+        self.scratch = Path(tempfile.mkdtemp(prefix="flexcover-spark-"))
+        self.session: Any = (
+            SparkSession.builder.master(os.environ.get("FLEXCOVER_SPARK_MASTER", "local[2]"))
+            .appName("flexcover-compare")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", str(partitions))
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.driver.memory", os.environ.get("FLEXCOVER_SPARK_MEMORY", "4g"))
+            .getOrCreate()
+        )
+        self.session.sparkContext.setLogLevel("ERROR")
+        self.connection = ibis.pyspark.connect(self.session)
+
+    def table(self, name: str, data: pa.Table | Path) -> ir.Table:
+        if not isinstance(data, Path):
+            # Spark reads files, not Arrow memory: hand it a Parquet file.
+            path = self.scratch / f"{name}.parquet"
+            pq.write_table(data, path)
+            data = path
+        frame = self.session.read.parquet(str(data))
+        frame.createOrReplaceTempView(name)
+        return self.connection.table(name)
+
+    def to_arrow(self, expression: ir.Table) -> pa.Table:
+        # Spark's own Arrow export: Ibis would go through pandas, which warns and copies.
+        sql = self.connection.compile(expression)
+        table: pa.Table = self.session.sql(sql).toArrow()
+        return table
+
+    def close(self) -> None:
+        from pyspark import SparkContext
+
+        self.session.stop()
+        # Close the Java gateway too (its sockets would otherwise wait for the collector), so a
+        # later backend in this process starts a fresh one.
+        gateway = SparkContext._gateway
+        if gateway is None:
+            return
+        process = getattr(gateway, "proc", None)  # the JVM pyspark launched
+        gateway.shutdown()
+        SparkContext._gateway = None
+        SparkContext._jvm = None
+        if process is not None:
+            if process.stdin is not None:
+                process.stdin.close()  # the JVM exits when its stdin closes
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def backend(name: str, **options: Any) -> Backend:
+    """The backend called ``name`` (one of :data:`ENGINES`)."""
+    if name == "duckdb":
+        return DuckDBBackend(**options)
+    if name == "spark":
+        return SparkBackend(**options)
+    raise ValueError(f"unknown engine {name!r}: one of {', '.join(ENGINES)}")

@@ -1,0 +1,12 @@
+"""Fixtures of the comparison-engine tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from flexcover.rules.parameters import Rulebook, default_rulebook
+
+
+@pytest.fixture(scope="session")
+def rulebook() -> Rulebook:
+    return default_rulebook()
