@@ -24,11 +24,13 @@ OFFICER_ACTIONS = {
     "enrolment.read",
     "payment.make",
     "subsidy.apply",
+    "coverage.read",
+    "task.outcome",
 }
 ALLOWED = {
     "district_officer": OFFICER_ACTIONS | {"subsidy.review"},
     "city_officer": OFFICER_ACTIONS,
-    "province_officer": OFFICER_ACTIONS | {"platform.register"},
+    "province_officer": OFFICER_ACTIONS | {"platform.register", "coverage.compare"},
     "auditor": {
         "jurisdiction.read",
         "staff.home",
@@ -39,6 +41,7 @@ ALLOWED = {
         "enrolment.read",
         "audit.read",
         "ledger.read",
+        "coverage.read",
     },
     "admin": OFFICER_ACTIONS
     | {
@@ -48,6 +51,7 @@ ALLOWED = {
         "audit.read",
         "ledger.read",
         "platform.agreement",
+        "coverage.compare",
     },
 }
 HOME = {

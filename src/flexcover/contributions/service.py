@@ -33,6 +33,7 @@ from flexcover.contributions.problems import (
     Overpayment,
     WrongEnrolmentState,
 )
+from flexcover.coverage import service as coverage
 from flexcover.kit import audit
 from flexcover.kit.audit import Actor
 from flexcover.kit.database import utc_now
@@ -166,6 +167,9 @@ def enrol(
         BaseChoice(enrolment_id=enrolment.id, effective_month=str(first_month), base_fen=base_fen)
     )
     open_accounts(session=session, refs=enrolment_accounts(person.id, scheme, jurisdiction))
+    if scheme == "employee_pension":
+        # 扩面转化: the comparison's open tasks for this person are done.
+        coverage.enrolled(session, id_hash=person.id_hash)
     audit.record(
         session,
         actor=actor,

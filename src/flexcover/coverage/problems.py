@@ -16,3 +16,29 @@ class SourceUnreadable(Problem):
     status = 422
     title = {"zh-CN": "数据文件无法读取", "en": "Source file unreadable"}
     detail = {"zh-CN": "{field}：{reason}。", "en": "{field}: {reason}."}
+
+
+class TaskOutcomeInvalid(Problem):
+    code = "task_outcome_invalid"
+    title = {"zh-CN": "核实结果有误", "en": "Invalid task outcome"}
+    detail = {"zh-CN": "{field}：{reason_zh}。", "en": "{field}: {reason_en}."}
+
+
+class TaskClosed(Problem):
+    code = "task_closed"
+    status = 409
+    title = {"zh-CN": "任务已办结", "en": "Task closed"}
+    detail = {
+        "zh-CN": "{field}：任务 {task_id} 已办结（{status}），不能再记录结果。",
+        "en": "{field}: task {task_id} is closed ({status}); no outcome can be recorded.",
+    }
+
+
+class WorkbookInvalid(Problem):
+    code = "workbook_invalid"
+    status = 422
+    title = {"zh-CN": "回传的任务表有误", "en": "Invalid task workbook"}
+    detail = {
+        "zh-CN": "{field}：共 {count} 行有误，未作任何更改：{rows}",
+        "en": "{field}: {count} row(s) are wrong and nothing was changed: {rows}",
+    }

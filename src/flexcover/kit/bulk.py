@@ -12,10 +12,10 @@ import itertools
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import psycopg
-from sqlalchemy import insert, text
+from sqlalchemy import Table, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -110,14 +110,15 @@ def _encoded(name: str, column: Column, count: int) -> Iterable[str]:
 
 
 def insert_columns(
-    session: Session, model: type[Base], count: int, columns: dict[str, Column]
+    session: Session, model: type[Base] | Table, count: int, columns: dict[str, Column]
 ) -> None:
-    """Insert ``count`` rows given column by column (see :func:`copy_columns`): COPY on
-    PostgreSQL, an executemany elsewhere."""
+    """Insert ``count`` rows given column by column (see :func:`copy_columns`) into a model's
+    table or a plain (e.g. temporary) table: COPY on PostgreSQL, an executemany elsewhere."""
     if not count:
         return
+    table = model if isinstance(model, Table) else cast(Table, model.__table__)
     if is_postgresql(session):
-        copy_columns(session, model.__tablename__, count, columns)
+        copy_columns(session, table.name, count, columns)
         return
     expanded = [
         itertools.repeat(values, count)
@@ -126,7 +127,7 @@ def insert_columns(
         for values in columns.values()
     ]
     session.execute(
-        insert(model), [dict(zip(columns, row, strict=True)) for row in zip(*expanded, strict=True)]
+        insert(table), [dict(zip(columns, row, strict=True)) for row in zip(*expanded, strict=True)]
     )
 
 

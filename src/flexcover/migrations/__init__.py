@@ -15,6 +15,7 @@ from sqlalchemy import MetaData, Table
 def metadata() -> MetaData:
     """The metadata of every table, for migrations and autogenerate."""
     import flexcover.contributions.models
+    import flexcover.coverage.models
     import flexcover.kit.audit
     import flexcover.kit.outbox
     import flexcover.ledger.models

@@ -45,6 +45,10 @@ _OFFICER = {
     "enrolment.read": REGION,
     "payment.make": REGION,
     "subsidy.apply": REGION,
+    # 精准扩面: every officer sees the cockpit and the expansion tasks of their region, and
+    # records what came of a task (the seeds: "cities and counties verify").
+    "coverage.read": REGION,
+    "task.outcome": REGION,
 }
 
 POLICY: dict[str, dict[str, Scope]] = {
@@ -65,7 +69,8 @@ POLICY: dict[str, dict[str, Scope]] = {
     # Subsidy decisions are a district's (RULEBOOK §8): its officers propose and confirm.
     "district_officer": {**_OFFICER, "subsidy.review": REGION},
     "city_officer": dict(_OFFICER),
-    "province_officer": {**_OFFICER, "platform.register": REGION},
+    # A comparison is the province's: it issues the tasks and the data (the seeds).
+    "province_officer": {**_OFFICER, "platform.register": REGION, "coverage.compare": REGION},
     "auditor": {
         "jurisdiction.read": ANY,
         "staff.home": REGION,
@@ -76,6 +81,7 @@ POLICY: dict[str, dict[str, Scope]] = {
         "enrolment.read": REGION,
         "audit.read": REGION,
         "ledger.read": REGION,
+        "coverage.read": REGION,
     },
     "admin": {
         **_OFFICER,
@@ -85,6 +91,7 @@ POLICY: dict[str, dict[str, Scope]] = {
         "audit.read": REGION,
         "ledger.read": REGION,
         "platform.agreement": REGION,
+        "coverage.compare": REGION,
     },
 }
 

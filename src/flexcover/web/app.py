@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 import flexcover
 from flexcover.contributions import api as contributions_api
 from flexcover.contributions import pages as contributions_pages
+from flexcover.coverage import api as coverage_api
 from flexcover.kit.database import Database
 from flexcover.kit.months import china_today
 from flexcover.kit.problems import Problem
@@ -69,6 +70,7 @@ def create_app(
     app.include_router(rules_api.router)
     app.include_router(contributions_api.router)
     app.include_router(contributions_pages.router)
+    app.include_router(coverage_api.router)
     app.include_router(pages.router)
     app.include_router(registry_pages.router)
     return app

@@ -1,0 +1,191 @@
+"""Comparison and expansion-task JSON API: runs, coverage by district, tasks, outcomes, and the
+task workbook for field teams."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from flexcover.coverage import repository, service
+from flexcover.coverage.labels import ACTION_LABELS
+from flexcover.coverage.problems import WorkbookInvalid
+from flexcover.coverage.schemas import (
+    DistrictOut,
+    ImportOut,
+    OutcomeIn,
+    ProgressOut,
+    RunOut,
+    TaskOut,
+    TaskPage,
+)
+from flexcover.kit.divisions import current_divisions
+from flexcover.kit.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageRequest
+from flexcover.kit.problems import NotFound
+from flexcover.registry.api import PathId
+from flexcover.web.auth import ApiActor, DbSession
+from flexcover.web.unit_of_work import UnitOfWorkRoute
+
+router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute, tags=["coverage"])
+Region = Annotated[str, Query(pattern=r"^\d{6}$")]
+OptionalCode = Annotated[str | None, Query(pattern=r"^\d{6}$")]
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def rate(covered: int, of: int) -> str | None:
+    """A percentage with one decimal, half up, from integers (no float)."""
+    if of == 0:
+        return None
+    tenths = Fraction(covered * 1000, of) + Fraction(1, 2)
+    whole = int(tenths)
+    return f"{whole // 10}.{whole % 10}"
+
+
+@router.get("/comparisons", response_model=list[RunOut])
+def list_runs(region: Region, session: DbSession, actor: ApiActor) -> Any:
+    return service.runs(session, actor, region)
+
+
+@router.get("/comparisons/{run_id}", response_model=RunOut)
+def get_run(run_id: PathId, session: DbSession, actor: ApiActor) -> Any:
+    found = repository.run(session, run_id)
+    if found is None:
+        raise NotFound(field="run_id", what="comparison", key=run_id)
+    service.runs(session, actor, found.jurisdiction_code)  # authorises
+    return found
+
+
+@router.get("/coverage/districts", response_model=list[DistrictOut])
+def coverage_districts(
+    region: Region,
+    session: DbSession,
+    actor: ApiActor,
+    run: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Any:
+    """People by class per district in the newest comparison covering ``region`` (or ``run``)."""
+    chosen = repository.run(session, run) if run else service.latest_run(session, actor, region)
+    if chosen is None:
+        raise NotFound(field="run" if run else "region", what="comparison", key=run or region)
+    names = current_divisions()
+    return [
+        DistrictOut(
+            district=row.district,
+            name=names.get(row.district, row.district),
+            classes=row.classes,
+            tags=row.tags,
+            should_be_insured=row.should_be_insured,
+            covered=row.covered,
+            coverage_rate=rate(row.covered, row.should_be_insured),
+        )
+        for row in service.coverage_by_district(session, actor, chosen, region)
+    ]
+
+
+@router.get("/coverage/progress", response_model=list[ProgressOut])
+def expansion_progress(region: Region, session: DbSession, actor: ApiActor) -> Any:
+    names = current_divisions()
+    return [
+        ProgressOut(name=names.get(p.district, p.district), **p.__dict__)
+        for p in service.progress(session, actor, region)
+    ]
+
+
+def _filter(
+    region: str,
+    district: str | None,
+    kind: str | None,
+    klass: str | None,
+    tag: str | None,
+    status: str | None,
+    priority: int | None,
+) -> repository.TaskFilter:
+    return repository.TaskFilter(
+        region=region,
+        district=district,
+        kind=kind,
+        klass=klass,
+        tag=tag,
+        status=status,
+        priority=priority,
+    )
+
+
+Kind = Annotated[
+    str | None, Query(pattern=r"^(person|employer_under_insured|project_no_injury_cover)$")
+]
+Klass = Annotated[
+    str | None, Query(alias="class", pattern=r"^(never_insured|dropped|interrupted)$")
+]
+Tag = Annotated[str | None, Query(pattern=r"^[a-z_]{1,30}$")]
+Status = Annotated[
+    str | None,
+    Query(
+        pattern=r"^(open|issued|contacted|enrolled|unreachable|not_applicable|converted|resolved)$"
+    ),
+]
+Priority = Annotated[int | None, Query(ge=1, le=3)]
+
+
+@router.get("/tasks", response_model=TaskPage)
+def list_tasks(
+    region: Region,
+    session: DbSession,
+    actor: ApiActor,
+    district: OptionalCode = None,
+    kind: Kind = None,
+    klass: Klass = None,
+    tag: Tag = None,
+    status: Status = None,
+    priority: Priority = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+) -> Any:
+    where = _filter(region, district, kind, klass, tag, status, priority)
+    found = service.tasks(session, actor, where, PageRequest(page, size))
+    return {"items": found.items, "total": found.total, "page": found.page, "size": found.size}
+
+
+@router.get("/tasks/export.xlsx", response_class=Response)
+def export_tasks(
+    region: Region,
+    session: DbSession,
+    actor: ApiActor,
+    district: OptionalCode = None,
+    kind: Kind = None,
+    klass: Klass = None,
+    tag: Tag = None,
+    status: Status = "open",
+    priority: Priority = None,
+) -> Response:
+    where = _filter(region, district, kind, klass, tag, status, priority)
+    data = service.export_tasks(session, actor, where, actions=ACTION_LABELS["zh-CN"])
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="tasks-{district or region}.xlsx"'},
+    )
+
+
+@router.post("/tasks/outcomes.xlsx", response_model=ImportOut)
+async def import_outcomes(
+    request: Request, session: DbSession, actor: ApiActor, file: Annotated[UploadFile, File()]
+) -> Any:
+    """Outcomes a field team filled into an exported workbook: all rows recorded, or none."""
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise WorkbookInvalid(field="file", count=1, rows=f"larger than {MAX_UPLOAD} bytes")
+    return {"recorded": service.import_outcomes(session, actor, data)}
+
+
+@router.get("/tasks/{task_id}", response_model=TaskOut)
+def get_task(task_id: PathId, session: DbSession, actor: ApiActor) -> Any:
+    return service.task(session, actor, task_id)
+
+
+@router.post("/tasks/{task_id}/outcome", response_model=TaskOut)
+def record_outcome(task_id: PathId, body: OutcomeIn, session: DbSession, actor: ApiActor) -> Any:
+    return service.record_outcome(
+        session, actor, task_id=task_id, outcome=body.outcome, reason=body.reason
+    )

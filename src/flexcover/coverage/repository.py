@@ -1,0 +1,199 @@
+"""Every comparison and expansion-task query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from flexcover.coverage.models import (
+    OPEN_STATUSES,
+    ComparisonRun,
+    CoverageCount,
+    CoverageResult,
+    ExpansionTask,
+)
+from flexcover.kit.pagination import Page, PageRequest
+from flexcover.registry.authz import region_prefix
+
+
+def run(session: Session, run_id: int) -> ComparisonRun | None:
+    return session.get(ComparisonRun, run_id)
+
+
+def runs_covering(session: Session, region: str, *, done: bool = True) -> Sequence[ComparisonRun]:
+    """Runs whose jurisdiction holds ``region`` (a province run covers its districts) or lies
+    inside it, newest first."""
+    prefix = region_prefix(region)
+    holders = [region[:2] + "0000", region[:4] + "00", region, "000000"]
+    query = select(ComparisonRun).where(
+        or_(
+            ComparisonRun.jurisdiction_code.in_(holders),
+            ComparisonRun.jurisdiction_code.startswith(prefix),
+        )
+    )
+    if done:
+        query = query.where(ComparisonRun.status == "done")
+    return session.scalars(query.order_by(ComparisonRun.id.desc())).all()
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    district: str
+    klass: str
+    reason: str
+    tag: str
+    people: int
+
+
+def counts(session: Session, run_id: int, region: str) -> list[ClassCount]:
+    rows = session.execute(
+        select(
+            CoverageCount.district,
+            CoverageCount.klass,
+            CoverageCount.reason,
+            CoverageCount.tag,
+            CoverageCount.people,
+        ).where(
+            CoverageCount.run_id == run_id,
+            CoverageCount.district.startswith(region_prefix(region)),
+        )
+    ).all()
+    return [ClassCount(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    region: str
+    district: str | None = None
+    kind: str | None = None
+    klass: str | None = None
+    tag: str | None = None
+    status: str | None = None
+    """A status, or ``open``."""
+    priority: int | None = None
+
+
+def _tasks(query: Select[Any], where: TaskFilter) -> Select[Any]:
+    query = query.where(ExpansionTask.district_code.startswith(region_prefix(where.region)))
+    if where.district:
+        query = query.where(ExpansionTask.district_code == where.district)
+    if where.kind:
+        query = query.where(ExpansionTask.kind == where.kind)
+    if where.klass:
+        query = query.where(ExpansionTask.klass == where.klass)
+    if where.tag:
+        query = query.where(ExpansionTask.tags.contains(f",{where.tag},"))
+    if where.status == "open":
+        query = query.where(ExpansionTask.status.in_(OPEN_STATUSES))
+    elif where.status:
+        query = query.where(ExpansionTask.status == where.status)
+    if where.priority:
+        query = query.where(ExpansionTask.priority == where.priority)
+    return query
+
+
+def tasks(session: Session, where: TaskFilter, page: PageRequest) -> Page[ExpansionTask]:
+    total: int = session.scalar(_tasks(select(func.count(ExpansionTask.id)), where)) or 0
+    items = session.scalars(
+        _tasks(select(ExpansionTask), where)
+        .order_by(ExpansionTask.priority, ExpansionTask.district_code, ExpansionTask.id)
+        .offset(page.offset)
+        .limit(page.size)
+    ).all()
+    return Page(list(items), total, page.page, page.size)
+
+
+def all_tasks(session: Session, where: TaskFilter, limit: int) -> Sequence[ExpansionTask]:
+    return session.scalars(
+        _tasks(select(ExpansionTask), where)
+        .order_by(ExpansionTask.priority, ExpansionTask.district_code, ExpansionTask.id)
+        .limit(limit)
+    ).all()
+
+
+def task(session: Session, task_id: int, *, lock: bool = False) -> ExpansionTask | None:
+    query = select(ExpansionTask).where(ExpansionTask.id == task_id)
+    if lock:
+        query = query.with_for_update()
+    return session.scalars(query).one_or_none()
+
+
+def tasks_by_id(session: Session, ids: Sequence[int]) -> dict[int, ExpansionTask]:
+    found: dict[int, ExpansionTask] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        found.update(
+            (t.id, t)
+            for t in session.scalars(
+                select(ExpansionTask).where(ExpansionTask.id.in_(chunk)).with_for_update()
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Expansion progress of one district: tasks issued, verified (an outcome recorded) and
+    converted (an enrolment registered)."""
+
+    district: str
+    issued: int
+    verified: int
+    converted: int
+
+
+def progress(session: Session, region: str) -> list[Progress]:
+    verified = ExpansionTask.status.in_(
+        ("contacted", "enrolled", "unreachable", "not_applicable", "converted")
+    )
+    rows = session.execute(
+        select(
+            ExpansionTask.district_code,
+            func.count(),
+            func.count().filter(verified),
+            func.count().filter(ExpansionTask.status == "converted"),
+        )
+        .where(
+            ExpansionTask.district_code.startswith(region_prefix(region)),
+            ExpansionTask.status != "resolved",
+        )
+        .group_by(ExpansionTask.district_code)
+        .order_by(ExpansionTask.district_code)
+    ).all()
+    return [Progress(*row) for row in rows]
+
+
+def results(
+    session: Session,
+    run_id: int,
+    region: str,
+    *,
+    district: str | None,
+    klass: str | None,
+    reason: str | None,
+    tag: str | None,
+    page: PageRequest,
+) -> Page[CoverageResult]:
+    query = select(CoverageResult).where(
+        CoverageResult.run_id == run_id,
+        CoverageResult.district.startswith(region_prefix(region)),
+    )
+    if district:
+        query = query.where(CoverageResult.district == district)
+    if klass:
+        query = query.where(CoverageResult.klass == klass)
+    if reason:
+        query = query.where(CoverageResult.reason == reason)
+    if tag:
+        query = query.where(CoverageResult.tags.contains(f",{tag},"))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(
+        query.order_by(CoverageResult.district, CoverageResult.person_key)
+        .offset(page.offset)
+        .limit(page.size)
+    ).all()
+    return Page(list(items), total, page.page, page.size)

@@ -1,0 +1,263 @@
+"""Comparison and expansion-task use cases for the pages, the API and the other capabilities:
+what an officer sees of their region, the outcomes they record, the conversion an enrolment
+brings. Nothing here commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from flexcover.coverage import expansion, repository, workbook
+from flexcover.coverage.canonical import CLASSES
+from flexcover.coverage.models import OPEN_STATUSES, ComparisonRun, ExpansionTask
+from flexcover.coverage.problems import TaskClosed, TaskOutcomeInvalid, WorkbookInvalid
+from flexcover.kit import audit
+from flexcover.kit.audit import Actor
+from flexcover.kit.database import utc_now
+from flexcover.kit.pagination import Page, PageRequest
+from flexcover.kit.problems import NotFound
+from flexcover.registry.authz import Target, allows, authorize
+
+OUTCOMES = ("contacted", "enrolled", "not_applicable", "unreachable")
+"""What an officer records of a task; ``converted`` is the register's to say."""
+
+
+def _see(actor: Actor, region: str, field: str = "region") -> None:
+    authorize(actor, "coverage.read", Target(region_code=region), field=field)
+
+
+# --- runs and counts ---------------------------------------------------------------------------
+
+
+def latest_run(session: Session, actor: Actor, region: str) -> ComparisonRun | None:
+    """The newest finished comparison that covers ``region``."""
+    _see(actor, region)
+    runs = repository.runs_covering(session, region)
+    return runs[0] if runs else None
+
+
+def runs(session: Session, actor: Actor, region: str) -> list[ComparisonRun]:
+    _see(actor, region)
+    return list(repository.runs_covering(session, region, done=False))
+
+
+@dataclass(frozen=True)
+class DistrictCoverage:
+    """One district's people by class in a run; the coverage rate is covered over the people
+    who should be insured (everyone but the excluded)."""
+
+    district: str
+    classes: dict[str, int]
+    tags: dict[str, int]
+    """People carrying a tag (any class)."""
+    tags_by_class: dict[tuple[str, str], int]
+
+    @property
+    def should_be_insured(self) -> int:
+        return sum(n for klass, n in self.classes.items() if klass != "excluded")
+
+    @property
+    def covered(self) -> int:
+        return self.classes.get("covered", 0)
+
+
+def coverage_by_district(
+    session: Session, actor: Actor, run: ComparisonRun, region: str
+) -> list[DistrictCoverage]:
+    _see(actor, region)
+    classes: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CLASSES, 0))
+    tags: dict[str, dict[str, int]] = defaultdict(dict)
+    by_class: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+    for row in repository.counts(session, run.id, region):
+        if row.tag:
+            tags[row.district][row.tag] = tags[row.district].get(row.tag, 0) + row.people
+            key = (row.tag, row.klass)
+            by_class[row.district][key] = by_class[row.district].get(key, 0) + row.people
+        else:
+            classes[row.district][row.klass] += row.people
+    return [
+        DistrictCoverage(district, dict(classes[district]), tags[district], by_class[district])
+        for district in sorted(classes)
+    ]
+
+
+def results(
+    session: Session,
+    actor: Actor,
+    *,
+    run_id: int,
+    region: str,
+    district: str | None = None,
+    klass: str | None = None,
+    reason: str | None = None,
+    tag: str | None = None,
+    page: PageRequest | None = None,
+) -> Page[object]:
+    """The people behind a cockpit number (audited: a staff listing of people)."""
+    _see(actor, district or region, "district" if district else "region")
+    found = repository.results(
+        session,
+        run_id,
+        region,
+        district=district,
+        klass=klass,
+        reason=reason,
+        tag=tag,
+        page=page or PageRequest(),
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="coverage.results.list",
+        entity="comparison_run",
+        entity_id=run_id,
+        details={"region": region, "district": district, "class": klass, "tag": tag},
+    )
+    return found  # type: ignore[return-value]
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+
+def tasks(
+    session: Session, actor: Actor, where: repository.TaskFilter, page: PageRequest
+) -> Page[ExpansionTask]:
+    _see(actor, where.district or where.region, "district" if where.district else "region")
+    found = repository.tasks(session, where, page)
+    audit.record(
+        session,
+        actor=actor,
+        action="task.list",
+        entity="expansion_task",
+        entity_id=where.district or where.region,
+        details={"class": where.klass, "tag": where.tag, "status": where.status},
+    )
+    return found
+
+
+def task(session: Session, actor: Actor, task_id: int, *, lock: bool = False) -> ExpansionTask:
+    found = repository.task(session, task_id, lock=lock)
+    if found is None:
+        raise NotFound(field="task_id", what="expansion task", key=task_id)
+    _see(actor, found.district_code, "task_id")
+    return found
+
+
+def record_outcome(
+    session: Session, actor: Actor, *, task_id: int, outcome: str, reason: str | None
+) -> ExpansionTask:
+    """核实结果: what the district found when it worked the task."""
+    found = task(session, actor, task_id, lock=True)
+    authorize(actor, "task.outcome", Target(region_code=found.district_code), field="task_id")
+    apply_outcome(found, outcome, reason, actor=actor, field="")
+    audit.record(
+        session,
+        actor=actor,
+        action="task.outcome",
+        entity="expansion_task",
+        entity_id=found.id,
+        details={"outcome": outcome, "reason": found.outcome_reason},
+    )
+    return found
+
+
+def apply_outcome(
+    found: ExpansionTask, outcome: str, reason: str | None, *, actor: Actor, field: str
+) -> None:
+    """Check and set an outcome on an open task (shared by the form and the workbook import)."""
+    if outcome not in OUTCOMES:
+        raise TaskOutcomeInvalid(
+            field=f"{field}outcome",
+            reason_zh=f"结果应为 {'、'.join(OUTCOMES)} 之一",
+            reason_en=f"the outcome must be one of {', '.join(OUTCOMES)}",
+        )
+    reason = (reason or "").strip() or None
+    if outcome == "not_applicable" and not reason:
+        raise TaskOutcomeInvalid(
+            field=f"{field}reason",
+            reason_zh="“不适用”须说明原因",
+            reason_en="'not applicable' needs a reason",
+        )
+    if reason is not None and len(reason) > 200:
+        raise TaskOutcomeInvalid(
+            field=f"{field}reason",
+            reason_zh="原因不超过 200 字",
+            reason_en="the reason is at most 200 characters",
+        )
+    if found.status not in OPEN_STATUSES:
+        raise TaskClosed(field=f"{field}task_id", task_id=found.id, status=found.status)
+    found.status = outcome
+    found.outcome_reason = reason
+    found.outcome_by = actor.username
+    found.outcome_at = utc_now()
+    found.updated_at = found.outcome_at
+
+
+def progress(session: Session, actor: Actor, region: str) -> list[repository.Progress]:
+    _see(actor, region)
+    return repository.progress(session, region)
+
+
+def enrolled(session: Session, *, id_hash: str, at: datetime | None = None) -> int:
+    """An enrolment was registered for the person with this keyed ID hash: their open tasks are
+    converted. Called by the contributions capability; returns how many tasks it closed."""
+    return expansion.convert(session, person_key=id_hash, at=at)
+
+
+# --- workbooks for field teams -----------------------------------------------------------------
+
+
+def export_tasks(
+    session: Session, actor: Actor, where: repository.TaskFilter, *, actions: dict[str, str]
+) -> bytes:
+    """The tasks as a workbook (at most :data:`workbook.MAX_ROWS`), audited as a listing."""
+    _see(actor, where.district or where.region, "district" if where.district else "region")
+    found = repository.all_tasks(session, where, workbook.MAX_ROWS)
+    audit.record(
+        session,
+        actor=actor,
+        action="task.export",
+        entity="expansion_task",
+        entity_id=where.district or where.region,
+        details={"tasks": len(found), "class": where.klass, "tag": where.tag},
+    )
+    return workbook.export(found, actions=actions)
+
+
+def import_outcomes(session: Session, actor: Actor, data: bytes) -> int:
+    """Record the outcomes a field team filled into an exported workbook. Every row is checked
+    first; if any is wrong, nothing is recorded and every wrong row is named by its line."""
+    filled, problems = workbook.read(data)
+    found = repository.tasks_by_id(session, [row.task_id for row in filled])
+    checked = []
+    for row in filled:
+        task_found = found.get(row.task_id)
+        if task_found is None or not allows(
+            actor, "task.outcome", Target(region_code=task_found.district_code)
+        ):
+            problems.append(workbook.RowProblem(row.line, f"no task {row.task_id} of yours"))
+            continue
+        try:
+            apply_outcome(task_found, row.outcome, row.reason, actor=actor, field="")
+        except (TaskOutcomeInvalid, TaskClosed) as refused:
+            problems.append(workbook.RowProblem(row.line, refused.message("zh-CN")))
+            continue
+        checked.append(task_found)
+    if problems:
+        # Raising leaves the unit of work to roll back the outcomes set above.
+        listed = "; ".join(f"line {p.line}: {p.reason}" for p in problems[:20])
+        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+        raise WorkbookInvalid(field="file", count=len(problems), rows=listed + more)
+    if checked:
+        audit.record_many(
+            session,
+            actor=actor,
+            action="task.outcome",
+            entity="expansion_task",
+            entity_ids=[t.id for t in checked],
+            details={"via": "workbook"},
+        )
+    return len(checked)
