@@ -24,9 +24,6 @@ from flexcover.rules.parameters import Rulebook
 from flexcover.rules.retirement import retirement
 
 ACTIVE = ("paying", "paused")
-ORIGINAL_AGE = {"male": 60, "female": 55}
-"""Original retirement ages for the classification: flexible workers and residents retire as
-women cadres do (55), an assumption recorded in docs/coverage.md."""
 FIRST_BIRTH_YEAR = 1945
 """The retirement table starts here (retirements from 2000 on, within the minimum-months rule's
 dates); anyone born earlier is past retirement age in any month a comparison is run for."""
@@ -40,9 +37,15 @@ class Settings:
     jurisdiction: str = "000000"
 
 
-def retirement_table(rulebook: Rulebook, as_of: Month) -> pa.Table:
+def retirement_table(rulebook: Rulebook, as_of: Month, jurisdiction: str = "000000") -> pa.Table:
     """Every birth month from 1945 to ``as_of`` and gender: the retirement month (``YYYY-MM``)
-    and the minimum contribution months, from :func:`flexcover.rules.retirement.retirement`."""
+    and the minimum contribution months, from :func:`flexcover.rules.retirement.retirement`
+    with the original ages of flexible workers and residents
+    (``retirement.flexible_original_age.*``). Parameters are those in force at the end of
+    ``as_of``, or at the start of the 2025 reform for an earlier month: the reform delays only
+    cohorts retiring after it began, so its table describes the earlier ones too."""
+    reform = rulebook.periods(jurisdiction, "retirement.delay_from_birth_month")[0].effective_from
+    on = max(as_of.last_day, reform)
     births = np.arange(Month(FIRST_BIRTH_YEAR, 1).index, as_of.index + 1, dtype=np.int64)
     columns: dict[str, list[object]] = {
         "birth_month": [],
@@ -50,13 +53,15 @@ def retirement_table(rulebook: Rulebook, as_of: Month) -> pa.Table:
         "retirement_month": [],
         "minimum_months": [],
     }
-    for gender, age in ORIGINAL_AGE.items():
+    for gender in ("male", "female"):
+        age = rulebook.get(jurisdiction, f"retirement.flexible_original_age.{gender}", on).value
         facts = retirement(
             rulebook=rulebook,
             gender=(gender,) * len(births),
             original_age=np.full(len(births), age),
             birth_month=births,
-            on=as_of.first_day,
+            on=on,
+            jurisdiction=jurisdiction,
         )
         columns["birth_month"] += [str(Month.from_index(int(m))) for m in births]
         columns["gender"] += [gender] * len(births)
@@ -125,7 +130,6 @@ def classify(
         _unpaid=ibis.ifelse(active & employee, unpaid, ibis.null("int64")),
         _resident_active=active & (pension.scheme == "resident_pension"),
         _retired=pension.status == "retired",
-        _employee_months=ibis.ifelse(employee, pension.months_total, ibis.null("int64")),
         _ref=_refs(pension),
     )
     enrolled = pension.group_by("person").aggregate(
@@ -134,7 +138,7 @@ def classify(
         resident_active=pension._resident_active.any(),
         retired=pension._retired.any(),
         unpaid_months=pension._unpaid.min(),
-        months_total=pension._employee_months.max(),
+        months_total=pension.months_total.max(),
         active_refs=pension._ref.collect(where=pension._active),
         retired_refs=pension._ref.collect(where=pension._retired),
         pension_refs=pension._ref.collect(),
