@@ -445,11 +445,15 @@ def _redact(url: str) -> str:
 
 
 def _mount_subcommands() -> None:
+    from flexcover.coverage.commands import compare_command
+    from flexcover.coverage.link_command import link
     from flexcover.ledger.commands import ledger_app
     from flexcover.synth.commands import synth_app
 
     app.add_typer(synth_app, name="synth")
     app.add_typer(ledger_app, name="ledger")
+    app.command("compare")(one_line_errors(compare_command))
+    app.command("link")(link)
 
 
 _mount_subcommands()

@@ -16,6 +16,7 @@ ARROW = {
     "BOOLEAN": pa.bool_(),
     "DATE": pa.date32(),
     "BIGINT": pa.int64(),
+    "VARCHAR[]": pa.list_(pa.string()),
 }
 
 

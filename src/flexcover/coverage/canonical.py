@@ -6,6 +6,7 @@ from __future__ import annotations
 PERSON_FIELDS: dict[str, str] = {
     "id_hash": "VARCHAR",
     "id_valid": "BOOLEAN",
+    "id_repairs": "VARCHAR[]",
     "name": "VARCHAR",
     "birth_date": "DATE",
     "gender": "VARCHAR",
@@ -13,7 +14,9 @@ PERSON_FIELDS: dict[str, str] = {
     "district": "VARCHAR",
 }
 """Fields that describe a person (an operator, for businesses); ``id_hash``/``id_valid`` come
-from the mapped ``id_number``, never stored in plain."""
+from the mapped ``id_number``, never stored in plain. ``id_repairs``: for a number that is not
+valid, the keyed hashes of the valid numbers one typed digit or one swap of neighbours away
+(matching tries them against the population, still without a plain number)."""
 
 OWN_FIELDS: dict[str, dict[str, str]] = {
     "population": {"hukou_district": "VARCHAR", "student": "BOOLEAN"},

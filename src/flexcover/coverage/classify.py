@@ -95,6 +95,32 @@ def exact_links(population: ir.Table, records: ir.Table) -> ir.Table:
     return joined.select(source=joined.source, record_id=joined.record_id, person=joined.person)
 
 
+def repaired_links(population: ir.Table, records: ir.Table) -> ir.Table:
+    """Records whose number is not valid but is one typed digit or one swap of neighbours away
+    from exactly one population member's number, and whose name agrees (the same, or the same
+    surname and length: a homophone typed for a given-name character): (source, record_id,
+    person). Compared by keyed hash only (``id_repairs``)."""
+    candidates = records.filter(records.id_repairs.notnull()).select(
+        source=records.source,
+        record_id=records.record_id,
+        name=records.name,
+        candidate=records.id_repairs.unnest(),
+    )
+    spine = population.filter(population.id_hash.notnull()).select(
+        person=population.record_id, id_hash=population.id_hash, registered=population.name
+    )
+    joined = candidates.join(spine, candidates.candidate == spine.id_hash)
+    agrees = (joined.name == joined.registered) | (
+        (joined.name.length() == joined.registered.length())
+        & (joined.name.substr(0, 1) == joined.registered.substr(0, 1))
+    )
+    kept = joined.filter(agrees)
+    found = kept.group_by(["source", "record_id"]).aggregate(
+        person=kept.person.min(), people=kept.person.nunique()
+    )
+    return found.filter(found.people == 1).select("source", "record_id", "person")
+
+
 def classify(
     tables: Mapping[str, ir.Table], links: ir.Table, retirements: ir.Table, settings: Settings
 ) -> ir.Table:

@@ -71,7 +71,7 @@ def folded_id(column: str) -> str:
 
 def _check_character(first17: str, weights: tuple[int, ...], modulus: int, table: str) -> str:
     total = " + ".join(
-        f"CAST(substr({first17}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(weights)
+        f"try_cast(substr({first17}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(weights)
     )
     return f"substr({quote(table)}, CAST(({total}) % {modulus} AS INTEGER) + 1, 1)"
 
@@ -103,6 +103,34 @@ def id_valid(number18: str, *, as_of: date) -> str:
         f"AND {birth} IS NOT NULL AND {birth} BETWEEN DATE '1800-01-01' AND "
         f"DATE '{as_of.isoformat()}' "
         f"AND substr({number18}, 1, 6) IN (SELECT code FROM known_regions), false)"
+    )
+
+
+def id_repair_sql(key: bytes, *, as_of: date) -> str:
+    """A query over ``judged`` giving, per line whose number is not valid but has the shape of
+    one, the keyed hashes of the valid numbers one substituted character or one swap of
+    neighbouring characters away: (``_line``, ``hashes``). A typed digit or a transposition is
+    how most numbers go wrong (the noise the departments show); the person's own number is
+    among the candidates, and matching keeps it only when the population holds it and the name
+    agrees."""
+    substitutions = ", ".join(
+        f"({position}, '{character}')"
+        for position in range(1, 19)
+        for character in ("0123456789X" if position == 18 else "0123456789")
+    )
+    swaps = ", ".join(f"({position})" for position in range(1, 18))
+    return (
+        "WITH bad AS (SELECT _line, _id18 AS n FROM judged WHERE _bad IS NULL AND _id_given "
+        "AND NOT _id_valid AND _id18 IS NOT NULL), "
+        f"subs (p, c) AS (VALUES {substitutions}), swaps (p) AS (VALUES {swaps}), "
+        "variants AS ("
+        "SELECT _line, substr(n, 1, p - 1) || c || substr(n, p + 1) AS v FROM bad, subs "
+        "WHERE substr(n, p, 1) <> c "
+        "UNION ALL "
+        "SELECT _line, substr(n, 1, p - 1) || substr(n, p + 1, 1) || substr(n, p, 1) "
+        "|| substr(n, p + 2) FROM bad, swaps WHERE substr(n, p, 1) <> substr(n, p + 1, 1)) "
+        f"SELECT _line, list({hmac_sha256('v', key)} ORDER BY v) AS hashes FROM variants "
+        f"WHERE {id_valid('v', as_of=as_of)} GROUP BY _line"
     )
 
 

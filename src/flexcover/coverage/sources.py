@@ -401,13 +401,18 @@ def _normalise_file(
         "SELECT _bad, count(*) FROM judged WHERE _bad IS NOT NULL GROUP BY 1"
     ).fetchall():
         report.bad[reason] = report.bad.get(reason, 0) + count
+    if id_map is not None:
+        repairs = fmt.id_repair_sql(id_key, as_of=as_of)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE repairs AS {repairs}")
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE repairs (_line BIGINT, hashes VARCHAR[])")
     out = ", ".join(
         f"{_canonical_sql(name, mapping, id_key)} AS {name}" for name in fields_of(mapping.type)
     )
     record = f"{fmt.quote(file_name)} || ':' || _line"
     con.execute(
         f"INSERT INTO {table} SELECT {fmt.quote(mapping.type)}, {record}, {out} "
-        "FROM judged WHERE _bad IS NULL ORDER BY _line"
+        "FROM judged LEFT JOIN repairs USING (_line) WHERE _bad IS NULL ORDER BY _line"
     )
 
 
@@ -439,6 +444,8 @@ def _canonical_sql(name: str, mapping: SourceMapping, id_key: bytes) -> str:
     has_id = mapping.field_map("id_number") is not None
     if name == "id_valid":
         return "_id_valid" if has_id else "false"
+    if name == "id_repairs":
+        return "repairs.hashes"
     if name == "id_hash":
         return (
             f"CASE WHEN _id_valid THEN {fmt.hmac_sha256('_id18', id_key)} END" if has_id else "NULL"

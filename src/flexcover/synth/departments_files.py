@@ -382,8 +382,11 @@ def _register(d: Departments, rng: np.random.Generator) -> tuple[pa.Table, IntAr
     order = _shuffled(rng, len(r.person))
     keys = r.person[order]
     employer = r.employer[order]
+    # The agency's own register checked every number at enrolment (kit.resident_id) and keeps
+    # names as registered: no ID or name noise here.
     columns = [
-        _ids(rng, d, keys), _names(rng, d, keys), _strings(REGISTER_SCHEMES, r.scheme[order]),
+        ascii_strings(d.people.ids[keys]), d.people.names.take(pa.array(keys)),
+        _strings(REGISTER_SCHEMES, r.scheme[order]),
         _strings(REGISTER_IDENTITIES, r.identity[order]),
         d.market.enterprises.code.take(pa.array(np.maximum(employer, 0), mask=employer < 0)),
         _codes(stale_districts(rng, r.district[order])),

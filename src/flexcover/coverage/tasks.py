@@ -1,0 +1,436 @@
+"""A comparison run (比对) as a batch job: departmental files in, classes and expansion tasks out.
+
+1. **Ingest** every source folder's files into canonical records (DuckDB; Parquet copies are kept
+   in the run's folder for the record and for Spark).
+2. **Match**: exact on the keyed ID hash, then Splink for the records without a valid ID or
+   without an exact match (a saved model, or one trained on this run's exact matches).
+3. **Classify** every person of the population register, and find employers and projects
+   (:mod:`flexcover.coverage.classify`, on DuckDB or Spark).
+4. **Write back** in bulk: the results and their counts per district, and the expansion tasks
+   (updating open ones, resolving those no longer found).
+
+The run row is committed first and marked done (or failed, with the reason) at the end, so the
+pages can show a run in progress.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from sqlalchemy import delete
+
+from flexcover.coverage import expansion, linkage
+from flexcover.coverage.canonical import SOURCE_TYPES, WITHOUT_PEOPLE
+from flexcover.coverage.classify import (
+    Settings,
+    classify,
+    employer_findings,
+    exact_links,
+    repaired_links,
+    retirement_table,
+)
+from flexcover.coverage.engines import Backend, DuckDBBackend, SparkBackend, backend
+from flexcover.coverage.models import ComparisonRun, CoverageCount, CoverageResult
+from flexcover.coverage.sources import SourceReport, ingest, load_mappings
+from flexcover.kit.audit import Actor, record
+from flexcover.kit.bulk import insert_columns
+from flexcover.kit.database import Database, utc_now
+from flexcover.kit.months import Month
+from flexcover.rules.parameters import Rulebook
+
+Progress = Callable[[str], None]
+LINKED_SOURCES = tuple(s for s in SOURCE_TYPES if s != "population" and s not in WITHOUT_PEOPLE)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a comparison runs (the defaults are docs/coverage.md's)."""
+
+    engine: str = "duckdb"
+    threshold: float = linkage.DEFAULT_THRESHOLD
+    interrupted_after: int = 3
+    model: Path | None = None
+    """A saved linkage model; without one, the run trains its own on its exact matches."""
+    mappings: Path | None = None
+    """A folder of YAML mappings replacing the built-in ones of the same name."""
+
+
+@dataclass(frozen=True)
+class ComparisonSummary:
+    run_id: int
+    counts: dict[str, int]
+    reasons: dict[str, int]
+    tasks: expansion.TaskChanges
+    report: dict[str, Any]
+
+
+def compare(
+    *,
+    database: Database,
+    rulebook: Rulebook,
+    sources: Path,
+    as_of: Month,
+    jurisdiction: str,
+    actor: Actor,
+    id_key: bytes,
+    workdir: Path,
+    options: Options = Options(),
+    progress: Progress | None = None,
+) -> ComparisonSummary:
+    """Run a whole comparison; returns what it found. The run row says how it went."""
+    say = progress or (lambda _stage: None)
+    # Splink reports untrained levels and sampling choices through logging; the run's report
+    # says how its model was trained.
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    mappings = load_mappings(options.mappings)  # a bad mapping stops the run before it starts
+    with database.unit_of_work() as session:
+        run = ComparisonRun(
+            as_of=str(as_of),
+            jurisdiction_code=jurisdiction,
+            engine=options.engine,
+            sources=str(sources),
+            status="running",
+            started_by=actor.username,
+            counts={},
+            report={},
+        )
+        session.add(run)
+        session.flush()
+        run_id = run.id
+        record(
+            session,
+            actor=actor,
+            action="coverage.compare",
+            entity="comparison_run",
+            entity_id=run_id,
+            details={"as_of": str(as_of), "engine": options.engine, "sources": str(sources)},
+        )
+    folder = workdir / f"run-{run_id}"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        found = _compare(
+            rulebook=rulebook,
+            sources=sources,
+            mappings=mappings,
+            as_of=as_of,
+            jurisdiction=jurisdiction,
+            id_key=id_key,
+            folder=folder,
+            options=options,
+            say=say,
+        )
+        say("write back")
+        with database.unit_of_work() as session:
+            started = time.perf_counter()
+            _write_results(session, run_id, found.people)
+            tasks = expansion.hand_out(
+                session,
+                run_id=run_id,
+                jurisdiction=jurisdiction,
+                findings=expansion.person_findings(found.people)
+                + expansion.employer_task_findings(found.employers),
+            )
+            found.report["seconds"]["write_back"] = round(time.perf_counter() - started, 2)
+            counts = Counter(found.people["klass"].to_pylist())
+            reasons = Counter(r for r in found.people["reason"].to_pylist() if r)
+            report = {
+                **found.report,
+                "tasks": {
+                    "issued": tasks.issued,
+                    "updated": tasks.updated,
+                    "resolved": tasks.resolved,
+                },
+                "employer_findings": found.employers.num_rows,
+            }
+            finished = session.get(ComparisonRun, run_id)
+            assert finished is not None
+            finished.status = "done"
+            finished.people = found.people.num_rows
+            finished.counts = {"classes": dict(counts), "reasons": dict(reasons)}
+            finished.report = report
+            finished.linkage_model = found.model_version
+            finished.finished_at = utc_now()
+    except Exception as failure:
+        with database.unit_of_work() as session:
+            failed = session.get(ComparisonRun, run_id)
+            if failed is not None:
+                failed.status = "failed"
+                failed.error = f"{type(failure).__name__}: {failure}"[:500]
+                failed.finished_at = utc_now()
+        raise
+    return ComparisonSummary(run_id, dict(counts), dict(reasons), tasks, report)
+
+
+@dataclass
+class _Found:
+    people: pa.Table
+    employers: pa.Table
+    report: dict[str, Any]
+    model_version: str | None
+
+
+def _compare(
+    *,
+    rulebook: Rulebook,
+    sources: Path,
+    mappings: dict[str, Any],
+    as_of: Month,
+    jurisdiction: str,
+    id_key: bytes,
+    folder: Path,
+    options: Options,
+    say: Progress,
+) -> _Found:
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[stage] = round(now - clock, 2)
+        clock = now
+
+    engine = (
+        backend(options.engine)
+        if options.engine != "duckdb"
+        else DuckDBBackend(folder / "comparison.duckdb")
+    )
+    try:
+        raw = (
+            engine.connection.con
+            if isinstance(engine, DuckDBBackend)
+            else duckdb.connect(str(folder / "ingest.duckdb"))
+        )
+        reports = ingest(
+            raw,
+            sources,
+            mappings,
+            id_key=id_key,
+            jurisdiction=jurisdiction,
+            as_of=as_of.last_day,
+            progress=lambda source: say(f"ingest {source}"),
+        )
+        for source in SOURCE_TYPES:
+            raw.execute(f"COPY canon_{source} TO '{folder / f'{source}.parquet'}' (FORMAT parquet)")
+        lap("ingest")
+        tables = {
+            source: engine.table(source, folder / f"{source}.parquet")
+            if not isinstance(engine, DuckDBBackend)
+            else engine.connection.table(f"canon_{source}")
+            for source in SOURCE_TYPES
+        }
+        say("match exactly")
+        population = tables["population"]
+        exact = [exact_links(population, tables[s]) for s in LINKED_SOURCES]
+        exact_table = engine.to_arrow(exact[0].union(*exact[1:]))
+        repaired = [repaired_links(population, tables[s]) for s in LINKED_SOURCES]
+        repaired_table = engine.to_arrow(repaired[0].union(*repaired[1:]))
+        lap("exact_matching")
+        say("match probabilistically")
+        settled = pa.concat_tables([exact_table, repaired_table])
+        probable, model, linkage_report = _probabilistic(
+            engine, raw, tables, settled, folder, options
+        )
+        lap("probabilistic_matching")
+        links = pa.concat_tables(
+            [_with_method(exact_table, "exact"), _with_method(repaired_table, "repaired"), probable]
+        )
+        pq.write_table(links, folder / "links.parquet")
+        say("classify")
+        settings = Settings(
+            as_of=as_of, interrupted_after=options.interrupted_after, jurisdiction=jurisdiction
+        )
+        people = engine.to_arrow(
+            classify(
+                tables,
+                engine.table("links", links.select(["source", "record_id", "person"])),
+                engine.table("retirement", retirement_table(rulebook, as_of, jurisdiction)),
+                settings,
+            )
+        )
+        employers = engine.to_arrow(employer_findings(tables, settings))
+        pq.write_table(people, folder / "results.parquet")
+        pq.write_table(employers, folder / "employers.parquet")
+        lap("classify")
+        if not isinstance(engine, DuckDBBackend):
+            raw.close()
+    finally:
+        engine.close()
+    matched = Counter(links["method"].to_pylist())
+    report: dict[str, Any] = {
+        "sources": {name: _report(r) for name, r in reports.items()},
+        "matching": {
+            "records_with_people": linkage_report["records"],
+            "exact": matched.get("exact", 0),
+            "repaired": matched.get("repaired", 0),
+            "probabilistic": matched.get("probabilistic", 0),
+            "unmatched": linkage_report["records"] - links.num_rows,
+            "threshold": options.threshold,
+            "model": linkage_report.get("model"),
+            "trained_by": linkage_report.get("trained_by"),
+        },
+        "seconds": seconds,
+        "folder": str(folder),
+    }
+    (folder / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
+    return _Found(people, employers, report, model.version if model else None)
+
+
+def _probabilistic(
+    engine: Backend,
+    raw: duckdb.DuckDBPyConnection,
+    tables: dict[str, ir.Table],
+    exact: pa.Table,
+    folder: Path,
+    options: Options,
+) -> tuple[pa.Table, linkage.LinkageModel | None, dict[str, Any]]:
+    """Splink links for the records that carry a person but found no one exactly."""
+    person_columns = list(linkage.PERSON_COLUMNS)
+    parts = []
+    for source in LINKED_SOURCES:
+        table = tables[source]
+        parts.append(
+            table.select(
+                source=table.source,
+                record_id=(table.source + "|" + table.record_id),
+                **{c: table[c] for c in person_columns if c != "record_id"},
+            )
+        )
+    records = parts[0].union(*parts[1:])
+    done = engine.table(
+        "exactly_linked",
+        pa.table({"key": pc.binary_join_element_wise(exact["source"], exact["record_id"], "|")}),
+    )
+    right = records.filter(~records.record_id.isin(done.key))
+    right = right.filter(right.name.notnull())
+    left = tables["population"].select(*person_columns)
+    counted = engine.to_arrow(records.aggregate(n=records.count()))
+    report: dict[str, Any] = {"records": int(counted["n"][0].as_py())}
+    if isinstance(engine, DuckDBBackend):
+        where: linkage.LinkageBackend = linkage.DuckDBBackend(raw)
+        left_name, right_name = (
+            _materialize(raw, "linkage_left", left),
+            _materialize(raw, "linkage_right", right),
+        )
+        everyone = _materialize(raw, "linkage_records", records)
+    else:
+        assert isinstance(engine, SparkBackend)
+        where = linkage.on_engine(engine)
+        left_name = _spark_view(engine, "linkage_left", left)
+        right_name = _spark_view(engine, "linkage_right", right)
+        everyone = _spark_view(engine, "linkage_records", records)
+    if options.model is not None:
+        model = linkage.LinkageModel.load(options.model)
+    else:
+        # All records: those sharing a valid ID with the population are the labels, and the
+        # rest teach birth date (whose agreement labels cannot show).
+        model = linkage.train(left_name, everyone, backend=where)
+        model.save(folder / "linkage-model.json")
+    report["model"] = model.version
+    report["trained_by"] = getattr(model, "trained_by", None)
+    found = linkage.link(model, left_name, right_name, backend=where, threshold=options.threshold)
+    source_and_record = pc.split_pattern(found["right_record_id"], "|", max_splits=1)
+    probable = pa.table(
+        {
+            "source": pc.list_element(source_and_record, 0),
+            "record_id": pc.list_element(source_and_record, 1),
+            "person": found["left_record_id"],
+            "method": pa.array(["probabilistic"] * found.num_rows, pa.string()),
+            "probability": found["match_probability"],
+        }
+    )
+    return probable, model, report
+
+
+def _with_method(links: pa.Table, method: str) -> pa.Table:
+    return links.append_column(
+        "method", pa.array([method] * links.num_rows, pa.string())
+    ).append_column("probability", pa.nulls(links.num_rows, pa.float64()))
+
+
+def _materialize(raw: duckdb.DuckDBPyConnection, name: str, expression: ir.Table) -> str:
+    raw.execute(f"CREATE OR REPLACE TABLE {name} AS {ibis.to_sql(expression, dialect='duckdb')}")
+    return name
+
+
+def _spark_view(engine: SparkBackend, name: str, expression: ir.Table) -> str:
+    frame = engine.session.sql(engine.connection.compile(expression)).persist()
+    frame.createOrReplaceTempView(name)
+    return name
+
+
+def _report(report: SourceReport) -> dict[str, Any]:
+    return {
+        "files": report.files,
+        "rows": report.rows,
+        "kept": report.kept,
+        "bad": report.bad,
+        "warnings": report.warnings,
+    }
+
+
+def _write_results(session: Any, run_id: int, people: pa.Table) -> None:
+    """The run's results and their counts per district, class, reason and tag, in bulk."""
+    session.execute(delete(CoverageResult).where(CoverageResult.run_id == run_id))
+    session.execute(delete(CoverageCount).where(CoverageCount.run_id == run_id))
+    rows = people.to_pydict()
+    keys = [
+        expansion.person_key({"id_hash": h, "person": p})
+        for h, p in zip(rows["id_hash"], rows["person"], strict=True)
+    ]
+    insert_columns(
+        session,
+        CoverageResult,
+        people.num_rows,
+        {
+            "run_id": run_id,
+            "person_key": keys,
+            "district": [d or "000000" for d in rows["district"]],
+            "name": [n or "" for n in rows["name"]],
+            "klass": rows["klass"],
+            "reason": rows["reason"],
+            "tags": [expansion.tag_text(t or []) for t in rows["tags"]],
+            "unpaid_months": rows["unpaid_months"],
+            "months_total": rows["months_total"],
+            "retirement_month": rows["retirement_month"],
+            # COPY takes JSON as text; SQLAlchemy encodes it itself.
+            "evidence": [json.dumps(e or [], ensure_ascii=False) for e in rows["evidence"]]
+            if session.get_bind().dialect.name == "postgresql"
+            else [e or [] for e in rows["evidence"]],
+        },
+    )
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    for district, klass, reason, tags in zip(
+        rows["district"], rows["klass"], rows["reason"], rows["tags"], strict=True
+    ):
+        place = district or "000000"
+        counts[(place, klass, reason or "", "")] += 1
+        for tag in tags or []:
+            counts[(place, klass, reason or "", tag)] += 1
+    items = sorted(counts.items())
+    insert_columns(
+        session,
+        CoverageCount,
+        len(items),
+        {
+            "run_id": run_id,
+            "district": [k[0] for k, _ in items],
+            "klass": [k[1] for k, _ in items],
+            "reason": [k[2] for k, _ in items],
+            "tag": [k[3] for k, _ in items],
+            "people": [n for _, n in items],
+        },
+    )

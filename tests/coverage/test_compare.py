@@ -1,0 +1,130 @@
+"""A whole comparison on a synthetic department set with noise: classes as the hidden truth has
+them, links that are almost all right, tasks handed out, a re-run that updates rather than
+duplicates, and a failed run that says why. Through the service and through ``flexcover
+compare``."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from flexcover.cli import app
+from flexcover.coverage.evaluation import evaluate
+from flexcover.coverage.models import ComparisonRun, CoverageCount, CoverageResult, ExpansionTask
+from flexcover.coverage.tasks import Options, compare
+from flexcover.kit.months import Month
+from flexcover.synth.departments import generate_departments
+from flexcover.synth.departments_files import write_departments
+from tests.conftest import SYSTEM
+
+AUG = Month(2025, 8)
+PEOPLE = 4000
+
+
+@pytest.fixture(scope="module")
+def departments(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("departments")
+    write_departments(generate_departments(jurisdiction="500000", people=PEOPLE, seed=7), out)
+    return out
+
+
+def run(database, settings, rulebook, sources: Path, workdir: Path, **options):
+    return compare(
+        database=database,
+        rulebook=rulebook,
+        sources=sources,
+        as_of=AUG,
+        jurisdiction="500000",
+        actor=SYSTEM,
+        id_key=settings.id_hash_key,
+        workdir=workdir,
+        options=Options(**options),
+    )
+
+
+def test_a_comparison_classifies_as_the_truth_and_hands_out_tasks(
+    database, settings, rulebook, departments, tmp_path, session
+):
+    summary = run(database, settings, rulebook, departments, tmp_path)
+    assert sum(summary.counts.values()) == PEOPLE
+    score = evaluate(
+        tmp_path / f"run-{summary.run_id}",
+        departments / "truth",
+        departments / "population" / "人口库.parquet",
+    )
+    assert score.matching.precision >= 0.999
+    assert score.matching.recall >= 0.99
+    for klass, found in score.classes.items():
+        assert found.precision >= 0.97, klass
+        assert found.recall >= 0.97, klass
+    tasks = session.scalar(select(func.count()).select_from(ExpansionTask))
+    persons = sum(summary.counts.get(k, 0) for k in ("never_insured", "dropped", "interrupted"))
+    assert summary.tasks.issued == tasks > persons  # and the employer findings
+    assert session.scalar(select(func.count()).select_from(CoverageResult)) == PEOPLE
+    counted = session.scalar(select(func.sum(CoverageCount.people)).where(CoverageCount.tag == ""))
+    assert counted == PEOPLE
+    finished = session.get(ComparisonRun, summary.run_id)
+    assert finished.status == "done"
+    assert finished.report["matching"]["repaired"] > 0
+
+
+def test_a_rerun_updates_the_tasks_it_finds_again(
+    database, settings, rulebook, departments, tmp_path, session
+):
+    first = run(database, settings, rulebook, departments, tmp_path)
+    model = tmp_path / f"run-{first.run_id}" / "linkage-model.json"
+    second = run(database, settings, rulebook, departments, tmp_path, model=model)
+    assert second.tasks.issued == 0
+    assert second.tasks.updated == first.tasks.issued
+    assert second.tasks.resolved == 0
+    assert second.counts == first.counts
+    assert session.scalar(select(func.count()).select_from(ExpansionTask)) == first.tasks.issued
+
+
+def test_a_run_that_fails_says_why_and_hands_out_nothing(
+    database, settings, rulebook, departments, tmp_path, session
+):
+    broken = tmp_path / "broken"
+    shutil.copytree(departments, broken)
+    (broken / "tax" / "个税收入.csv").write_bytes("证件号码,姓名\n1,2\n".encode("gb18030"))
+    with pytest.raises(Exception, match="纳税人姓名"):
+        run(database, settings, rulebook, broken, tmp_path)
+    failed = session.scalars(select(ComparisonRun)).one()
+    assert failed.status == "failed"
+    assert "纳税人姓名" in failed.error
+    assert session.scalar(select(func.count()).select_from(ExpansionTask)) == 0
+
+
+def test_the_command_prints_the_classes(database, settings, departments, monkeypatch, tmp_path):
+    monkeypatch.setenv("FLEXCOVER_DATABASE_URL", database.url)
+    monkeypatch.setenv("FLEXCOVER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("FLEXCOVER_ID_HASH_KEY", "test-id-key")
+    result = CliRunner().invoke(
+        app, ["compare", "--sources", str(departments), "--as-of", "2025-08"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "never_insured" in result.output
+    assert "on a mistyped ID" in result.output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--as-of", "2025-13"], "as_of"),
+        (["--engine", "oracle"], "engine"),
+        (["--jurisdiction", "999999"], "jurisdiction"),
+        (["--model", "/nonexistent.json"], "model"),
+    ],
+)
+def test_bad_options_are_one_line_errors(departments, arguments, message, monkeypatch, tmp_path):
+    monkeypatch.setenv("FLEXCOVER_DATA_DIR", str(tmp_path / "data"))
+    base = {"--sources": str(departments), "--as-of": "2025-08"}
+    for flag, value in zip(arguments[::2], arguments[1::2], strict=True):
+        base[flag] = value
+    result = CliRunner().invoke(app, ["compare", *[x for kv in base.items() for x in kv]])
+    assert result.exit_code == 2
+    assert message in result.output
