@@ -193,3 +193,18 @@ class Factory:
 @pytest.fixture
 def factory(database: Database, settings: Settings) -> Factory:
     return Factory(database, settings)
+
+
+@pytest.fixture(scope="session")
+def small_departments(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic department set of 1,500 Chongqing residents for 2026-10, written once: what a
+    province officer compares from the pages."""
+    from flexcover.kit.months import Month
+    from flexcover.synth.departments import generate_departments
+    from flexcover.synth.departments_files import write_departments
+
+    out = tmp_path_factory.mktemp("departments")
+    write_departments(
+        generate_departments(jurisdiction="500000", people=1500, as_of=Month(2026, 10)), out
+    )
+    return out

@@ -128,3 +128,55 @@ def test_bad_options_are_one_line_errors(departments, arguments, message, monkey
     result = CliRunner().invoke(app, ["compare", *[x for kv in base.items() for x in kv]])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_flexcovers_own_enrolments_join_the_register(
+    database, settings, rulebook, departments, tmp_path, factory
+):
+    """Someone the departments' register has never seen, enrolled in flexcover, is covered."""
+    import pyarrow.parquet as pq
+
+    from flexcover.contributions import service as contributions
+
+    truth = pq.read_table(departments / "truth" / "people.parquet").to_pylist()
+    population = pq.read_table(departments / "population" / "人口库.parquet").to_pylist()
+    line, row = next(
+        (i + 1, p)
+        for i, (p, t) in enumerate(zip(population, truth, strict=True))
+        if t["class"] == "never_insured"
+    )
+    person = factory.person(
+        id_number=row["公民身份号码"],
+        name=row["姓名"],
+        residence=row["居住地区划"],
+        region=row["公民身份号码"][:6],
+    )
+    with database.unit_of_work() as session:
+        contributions.enrol(
+            session=session,
+            rulebook=rulebook,
+            actor=SYSTEM,
+            person_id=person.id,
+            scheme="employee_pension",
+            jurisdiction=row["居住地区划"],
+            first_month=AUG,
+            base_fen=440_400,
+            payment_frequency="monthly",
+            as_of=AUG,
+        )
+    summary = compare(
+        database=database,
+        rulebook=rulebook,
+        sources=departments,
+        as_of=AUG,
+        jurisdiction="500000",
+        actor=SYSTEM,
+        id_key=settings.id_hash_key,
+        workdir=tmp_path,
+        own_register=contributions.insured_register_reader(database),
+    )
+    assert summary.report["sources"]["flexcover_register"]["kept"] == 1
+    results = pq.read_table(tmp_path / f"run-{summary.run_id}" / "results.parquet")
+    mine = next(r for r in results.to_pylist() if r["person"] == f"人口库.parquet:{line}")
+    assert mine["klass"] == "covered"
+    assert mine["evidence"] == ["register:参保登记.parquet:1"]

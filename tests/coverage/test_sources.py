@@ -239,3 +239,52 @@ def test_an_agency_mapping_replaces_the_builtin_one(tmp_path):
     assert mappings["tax"].encoding == "utf-8"
     assert [f.column for f in mappings["tax"].fields] == ["姓名", "单位"]
     assert mappings["population"].files[0] == "population/*.parquet"
+
+
+def test_flexcovers_own_register_gives_the_keyed_hash_not_the_number(tmp_path):
+    (tmp_path / "flexcover").mkdir()
+    pq.write_table(
+        pa.table(
+            {
+                "证件号码哈希": [hash_id(ZHANG, KEY), "not-a-hash"],
+                "姓名": ["张伟", "李娜"],
+                "性别": ["男", "女"],
+                "出生日期": [date(1985, 5, 6), date(1990, 1, 2)],
+                "险种": ["employee_pension", "employee_pension"],
+                "参保身份": ["flexible", "flexible"],
+                "参保地区划": ["500103", "500106"],
+                "参保状态": ["active", "paused"],
+                "首次参保年月": ["2025-01", "2025-03"],
+                "最后缴费年月": ["2025-08", None],
+                "近12个月缴费月数": [8, 0],
+                "累计缴费月数": [8, 2],
+            }
+        ),
+        tmp_path / "flexcover" / "参保登记.parquet",
+    )
+    con, reports = run(tmp_path, "flexcover_register")
+    assert con.execute(
+        "SELECT id_hash, id_valid, status, paid_last_12 FROM canon_register ORDER BY record_id"
+    ).fetchall() == [(hash_id(ZHANG, KEY), True, "paying", 8), (None, False, "paused", 0)]
+    assert reports["flexcover_register"].warnings == {
+        "id_number: not a valid resident ID (kept for probabilistic matching)": 1
+    }
+
+
+def test_a_mistyped_number_carries_the_hash_of_its_correction(tmp_path):
+    position = 10
+    wrong = ZHANG[:position] + str((int(ZHANG[position]) + 3) % 10) + ZHANG[position + 1 :]
+    swapped = ZHANG[:3] + ZHANG[4] + ZHANG[3] + ZHANG[5:]
+    assert swapped != ZHANG
+    write_tax(
+        tmp_path,
+        f"居民身份证,{wrong},张伟,{EMPLOYER},某公司,202508,202508,1,100",
+        f"居民身份证,{swapped},张伟,{EMPLOYER},某公司,202508,202508,1,100",
+    )
+    con, _ = run(tmp_path, "tax")
+    repairs = [
+        row[0]
+        for row in con.execute("SELECT id_repairs FROM canon_tax ORDER BY record_id").fetchall()
+    ]
+    assert all(hash_id(ZHANG, KEY) in candidates for candidates in repairs)
+    assert all(len(candidates) < 40 for candidates in repairs)  # only valid numbers are kept

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from flexcover.contributions import record as records
@@ -16,11 +17,11 @@ from flexcover.contributions.statement import statement_pdf
 from flexcover.kit.audit import Actor
 from flexcover.kit.money import parse_yuan
 from flexcover.kit.months import Month
-from flexcover.kit.pagination import MAX_RECORD_ID
+from flexcover.kit.pagination import MAX_PAGE, MAX_RECORD_ID, PageRequest
 from flexcover.kit.problems import NotFound
 from flexcover.registry import repository as registry_repository
 from flexcover.registry import service as registry
-from flexcover.registry.authz import Target, authorize, region_prefix
+from flexcover.registry.authz import NATION, Target, authorize, region_prefix
 from flexcover.registry.models import Person
 from flexcover.web.auth import DbSession, PageActor, check_csrf
 from flexcover.web.templating import render
@@ -287,3 +288,52 @@ def review(
             first_month=_now(request),
         )
     return RedirectResponse("/staff/subsidies", status_code=303)
+
+
+MonthQuery = Annotated[str | None, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")]
+
+
+@router.get("/staff/bills")
+def bills_list(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    district: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None,
+    month: MonthQuery = None,
+    through: MonthQuery = None,
+    status: Annotated[str | None, Query(pattern=r"^(open|paid|arrears)?$")] = None,
+    subsidised: Annotated[int, Query(ge=0, le=1)] = 0,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> Response:
+    """The bills behind a funds figure of the cockpit: collected, subsidised or overdue."""
+    place = region or actor.region_code or NATION
+    found = service.bills_in_region(
+        session=session,
+        actor=actor,
+        region=place,
+        district=district or None,
+        month=month or None,
+        through=through or None,
+        status=status or None,
+        subsidised=bool(subsidised),
+        page=PageRequest(page, 50),
+    )
+    shown = registry.get_jurisdiction(session=session, code=district or place)
+    query = {
+        "region": region,
+        "district": district,
+        "month": month,
+        "through": through,
+        "status": status,
+        "subsidised": subsidised or None,
+    }
+    return render(
+        request,
+        "staff_bills.html",
+        actor=actor,
+        bills=found,
+        place=shown,
+        filters=query,
+        query=urlencode({k: v for k, v in query.items() if v}),
+    )

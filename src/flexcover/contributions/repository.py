@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from flexcover.contributions.models import (
@@ -17,9 +18,12 @@ from flexcover.contributions.models import (
     PlatformAgreement,
     PlatformWorker,
     SettlementChunk,
+    SettlementRun,
     SubsidyApplication,
     SubsidyGrant,
 )
+from flexcover.kit.pagination import Page, PageRequest
+from flexcover.registry.models import Person
 
 
 def get_enrolment(session: Session, enrolment_id: int, *, lock: bool = False) -> Enrolment | None:
@@ -142,6 +146,91 @@ def unpaid_bills_of(session: Session, person_ids: Sequence[int]) -> Sequence[Con
             )
         )
     return found
+
+
+# --- funds of a region (the cockpit) -----------------------------------------------------------
+
+
+def latest_settled_month(session: Session) -> str | None:
+    """The newest month whose settlement is done."""
+    return session.scalar(
+        select(func.max(SettlementRun.month)).where(SettlementRun.status == "done")
+    )
+
+
+class DistrictFunds(NamedTuple):
+    """One district's money for a month, in fen: collected on its paid bills, subsidies granted
+    on them, and what is still owed on overdue bills of that month or before."""
+
+    district: str
+    collected_fen: int
+    subsidy_fen: int
+    arrears_fen: int
+
+
+def funds_by_district(session: Session, prefix: str, month: str) -> list[DistrictFunds]:
+    """Sums over the bills of the districts whose codes start with ``prefix``."""
+    bill = ContributionBill
+    this_month = bill.month == month
+    overdue = and_(bill.status == "arrears", bill.month <= month)
+    owed = bill.due_fen - bill.platform_share_fen - bill.paid_fen
+    rows = session.execute(
+        select(
+            bill.jurisdiction_code,
+            func.sum(case((and_(this_month, bill.status == "paid"), bill.paid_fen), else_=0)),
+            func.sum(case((this_month, bill.subsidy_fen), else_=0)),
+            func.sum(case((overdue, owed), else_=0)),
+        )
+        .where(bill.jurisdiction_code.startswith(prefix), or_(this_month, overdue))
+        .group_by(bill.jurisdiction_code)
+        .order_by(bill.jurisdiction_code)
+    ).all()
+    # PostgreSQL sums bigints as numeric: back to integer fen.
+    return [DistrictFunds(code, int(a or 0), int(b or 0), int(c or 0)) for code, a, b, c in rows]
+
+
+class BillRow(NamedTuple):
+    bill: ContributionBill
+    name: str
+    id_masked: str
+
+
+def bills_in_region(
+    session: Session,
+    prefix: str,
+    *,
+    district: str | None,
+    month: str | None,
+    through: str | None,
+    status: str | None,
+    subsidised: bool,
+    page: PageRequest,
+) -> Page[BillRow]:
+    """Bills of a region with their person's name and masked ID, newest month first."""
+    query = (
+        select(ContributionBill, Person.name, Person.id_masked)
+        .join(Person, Person.id == ContributionBill.person_id)
+        .where(ContributionBill.jurisdiction_code.startswith(prefix))
+    )
+    if district:
+        query = query.where(ContributionBill.jurisdiction_code == district)
+    if month:
+        query = query.where(ContributionBill.month == month)
+    if through:
+        query = query.where(ContributionBill.month <= through)
+    if status:
+        query = query.where(ContributionBill.status == status)
+    if subsidised:
+        query = query.where(ContributionBill.subsidy_fen > 0)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(
+        query.order_by(
+            ContributionBill.month.desc(), ContributionBill.jurisdiction_code, ContributionBill.id
+        )
+        .offset(page.offset)
+        .limit(page.size)
+    ).all()
+    return Page([BillRow(*row) for row in rows], total, page.page, page.size)
 
 
 # --- settlement: the plan of chunks ------------------------------------------------------------
@@ -347,3 +436,48 @@ def frequencies_in_range(session: Session, low: int, high: int) -> set[str]:
             select(Enrolment.payment_frequency).where(Enrolment.id.between(low, high)).distinct()
         )
     )
+
+
+# --- the insured register, for the comparison engine ------------------------------------------
+
+
+class RegisteredEnrolment(NamedTuple):
+    id_hash: str
+    name: str
+    gender: str
+    birth_date: date
+    scheme: str
+    jurisdiction_code: str
+    status: str
+    first_month: str
+    last_paid_month: str | None
+    paid_last_12: int
+    months_total: int
+
+
+def insured_register(session: Session, first: str, last: str) -> list[RegisteredEnrolment]:
+    """Every enrolment that began by ``last`` with its person and its paid regular months:
+    the last, those from ``first`` to ``last``, and all of them."""
+    paid = (ContributionBill.status == "paid") & (ContributionBill.kind == "regular")
+    recent = paid & ContributionBill.month.between(first, last)
+    rows = session.execute(
+        select(
+            Person.id_hash,
+            Person.name,
+            Person.gender,
+            Person.birth_date,
+            Enrolment.scheme,
+            Enrolment.jurisdiction_code,
+            Enrolment.status,
+            Enrolment.first_month,
+            func.max(case((paid & (ContributionBill.month <= last), ContributionBill.month))),
+            func.count(ContributionBill.id).filter(recent),
+            func.count(ContributionBill.id).filter(paid & (ContributionBill.month <= last)),
+        )
+        .join(Person, Person.id == Enrolment.person_id)
+        .outerjoin(ContributionBill, ContributionBill.enrolment_id == Enrolment.id)
+        .where(Enrolment.first_month <= last)
+        .group_by(Enrolment.id, Person.id)
+        .order_by(Enrolment.id)
+    ).all()
+    return [RegisteredEnrolment(*row) for row in rows]

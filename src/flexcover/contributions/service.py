@@ -6,11 +6,13 @@ entry; every change has its audit row; nothing here commits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
+import pyarrow as pa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,14 +38,15 @@ from flexcover.contributions.problems import (
 from flexcover.coverage import service as coverage
 from flexcover.kit import audit
 from flexcover.kit.audit import Actor
-from flexcover.kit.database import utc_now
+from flexcover.kit.database import Database, utc_now
 from flexcover.kit.money import format_yuan
 from flexcover.kit.months import Month
 from flexcover.kit.outbox import enqueue
+from flexcover.kit.pagination import Page, PageRequest
 from flexcover.kit.problems import NotFound
 from flexcover.ledger.service import AccountRef, Draft, open_accounts, post, post_batch
 from flexcover.registry import service as registry
-from flexcover.registry.authz import Target, authorize
+from flexcover.registry.authz import Target, authorize, region_prefix
 from flexcover.registry.models import Person
 from flexcover.rules.contribution import contribution
 from flexcover.rules.parameters import Rulebook
@@ -686,3 +689,113 @@ def _same_payment(existing: Payment, amount_fen: int) -> Payment:
     if existing.amount_fen != amount_fen:
         raise IdempotencyKeyReused(field="idempotency_key", amount=format_yuan(existing.amount_fen))
     return existing
+
+
+# --- what staff read of a region's money ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionFunds:
+    """基金收支: a region's contributions collected, subsidies granted and arrears outstanding in
+    the latest settled month, per district."""
+
+    month: str
+    districts: list[repository.DistrictFunds]
+
+    @property
+    def collected_fen(self) -> int:
+        return sum(d.collected_fen for d in self.districts)
+
+    @property
+    def subsidy_fen(self) -> int:
+        return sum(d.subsidy_fen for d in self.districts)
+
+    @property
+    def arrears_fen(self) -> int:
+        return sum(d.arrears_fen for d in self.districts)
+
+
+def region_funds(*, session: Session, actor: Actor, region: str) -> RegionFunds | None:
+    """The funds of ``region`` in the latest settled month; None before any settlement. Arrears
+    are what overdue bills of that month or before still owe (a month's bills fall overdue when
+    the next month is settled)."""
+    authorize(actor, "enrolment.read", Target(region_code=region), field="region")
+    month = repository.latest_settled_month(session)
+    if month is None:
+        return None
+    return RegionFunds(month, repository.funds_by_district(session, region_prefix(region), month))
+
+
+def bills_in_region(
+    *,
+    session: Session,
+    actor: Actor,
+    region: str,
+    district: str | None = None,
+    month: str | None = None,
+    through: str | None = None,
+    status: str | None = None,
+    subsidised: bool = False,
+    page: PageRequest | None = None,
+) -> Page[repository.BillRow]:
+    """The bills behind a funds figure, with names and masked IDs (audited as a listing)."""
+    authorize(actor, "enrolment.read", Target(region_code=region), field="region")
+    if district:
+        authorize(actor, "enrolment.read", Target(region_code=district), field="district")
+    found = repository.bills_in_region(
+        session,
+        region_prefix(region),
+        district=district,
+        month=month,
+        through=through,
+        status=status,
+        subsidised=subsidised,
+        page=page or PageRequest(),
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="bill.list",
+        entity="jurisdiction",
+        entity_id=district or region,
+        details={
+            "month": month,
+            "through": through,
+            "status": status,
+            "people": sorted({row.bill.person_id for row in found.items}),
+        },
+    )
+    return found
+
+
+def insured_register(session: Session, as_of: Month) -> pa.Table:
+    """flexcover's own insured register for a comparison (参保登记, as the ``flexcover_register``
+    mapping reads it): per enrolment the person's keyed hash — never the number — and the
+    paid months of the 12 ending with ``as_of`` and of all time."""
+    rows = repository.insured_register(session, str(as_of - 11), str(as_of))
+    return pa.table(
+        {
+            "证件号码哈希": [r.id_hash for r in rows],
+            "姓名": [r.name for r in rows],
+            "性别": ["男" if r.gender == "male" else "女" for r in rows],
+            "出生日期": pa.array([r.birth_date for r in rows], pa.date32()),
+            "险种": [r.scheme for r in rows],
+            "参保身份": ["flexible"] * len(rows),
+            "参保地区划": [r.jurisdiction_code for r in rows],
+            "参保状态": [r.status for r in rows],
+            "首次参保年月": [r.first_month for r in rows],
+            "最后缴费年月": pa.array([r.last_paid_month for r in rows], pa.string()),
+            "近12个月缴费月数": pa.array([r.paid_last_12 for r in rows], pa.int64()),
+            "累计缴费月数": pa.array([r.months_total for r in rows], pa.int64()),
+        }
+    )
+
+
+def insured_register_reader(database: Database) -> Callable[[Month], pa.Table]:
+    """:func:`insured_register` in a unit of work of its own, as a comparison asks for it."""
+
+    def read(as_of: Month) -> pa.Table:
+        with database.unit_of_work() as session:
+            return insured_register(session, as_of)
+
+    return read

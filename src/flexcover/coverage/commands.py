@@ -53,6 +53,7 @@ def compare_command(
     Prints the people per class; the run, its results and its tasks are in the database, and
     its files (canonical records, links, results, report) under the data folder."""
     from flexcover.cli import cli_actor, upgrade_database
+    from flexcover.contributions.service import insured_register_reader
     from flexcover.coverage.tasks import Options, compare
     from flexcover.registry.service import require_jurisdiction
     from flexcover.rules.parameters import default_rulebook
@@ -90,6 +91,7 @@ def compare_command(
                     model=model,
                     mappings=mappings,
                 ),
+                own_register=insured_register_reader(database),
                 progress=lambda stage: status.update(f"comparing: {stage}…"),
             )
     finally:

@@ -30,6 +30,12 @@ class Backend(Protocol):
         """Make ``data`` (an Arrow table, or a Parquet file) available as table ``name``."""
         ...
 
+    def materialize(self, name: str, expression: ir.Table) -> ir.Table:
+        """Compute ``expression`` once into table ``name``, kept in the engine."""
+        ...
+
+    def write_parquet(self, expression: ir.Table, path: Path) -> None: ...
+
     def to_arrow(self, expression: ir.Table) -> pa.Table: ...
 
     def close(self) -> None: ...
@@ -57,6 +63,15 @@ class DuckDBBackend:
             finally:
                 raw.unregister("_incoming")
         return self.connection.table(name)
+
+    def materialize(self, name: str, expression: ir.Table) -> ir.Table:
+        sql = ibis.to_sql(expression, dialect="duckdb")
+        self.connection.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
+        return self.connection.table(name)
+
+    def write_parquet(self, expression: ir.Table, path: Path) -> None:
+        sql = ibis.to_sql(expression, dialect="duckdb")
+        self.connection.con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)")
 
     def to_arrow(self, expression: ir.Table) -> pa.Table:
         return self.connection.to_pyarrow(expression)
@@ -100,6 +115,14 @@ class SparkBackend:
         frame = self.session.read.parquet(str(data))
         frame.createOrReplaceTempView(name)
         return self.connection.table(name)
+
+    def materialize(self, name: str, expression: ir.Table) -> ir.Table:
+        frame = self.session.sql(self.connection.compile(expression)).cache()
+        frame.createOrReplaceTempView(name)
+        return self.connection.table(name)
+
+    def write_parquet(self, expression: ir.Table, path: Path) -> None:
+        pq.write_table(self.to_arrow(expression), path)
 
     def to_arrow(self, expression: ir.Table) -> pa.Table:
         # Spark's own Arrow export: Ibis would go through pandas, which warns and copies.

@@ -23,6 +23,7 @@ FORMATS = (
     "text",
     "name",
     "id_number",
+    "id_hash",
     "date",
     "month",
     "integer",
@@ -57,16 +58,23 @@ def text(column: str) -> str:
 
 def name(column: str) -> str:
     """Trimmed; inner spaces (half and full width), middle dots and full stops removed."""
-    stripped = f"regexp_replace({blank_to_null(column)}, '[\\s　·•．.・]', '', 'g')"
+    raw = blank_to_null(column)
+    marks = "'[\\s　·•．.・]'"
+    # Most names have nothing to remove: test before replacing.
+    replaced = f"regexp_replace({raw}, {marks}, '', 'g')"
+    stripped = f"CASE WHEN regexp_matches({raw}, {marks}) THEN {replaced} ELSE {raw} END"
     return f"NULLIF({stripped}, '')"
 
 
 def folded_id(column: str) -> str:
-    """The raw number upper-cased, with spaces removed and full-width characters folded."""
-    return (
-        f"upper(translate(regexp_replace(CAST({column} AS VARCHAR), '[\\s　]', '', 'g'), "
+    """The raw number upper-cased, with spaces removed and full-width characters folded (a
+    plain number, the common case, skips the folding)."""
+    raw = f"CAST({column} AS VARCHAR)"
+    folded = (
+        f"upper(translate(regexp_replace({raw}, '[\\s　]', '', 'g'), "
         f"{quote(FULL_WIDTH)}, {quote(HALF_WIDTH)}))"
     )
+    return f"CASE WHEN regexp_full_match({raw}, '[0-9]{{17}}[0-9X]') THEN {raw} ELSE {folded} END"
 
 
 def _check_character(first17: str, weights: tuple[int, ...], modulus: int, table: str) -> str:
@@ -76,10 +84,10 @@ def _check_character(first17: str, weights: tuple[int, ...], modulus: int, table
     return f"substr({quote(table)}, CAST(({total}) % {modulus} AS INTEGER) + 1, 1)"
 
 
-def id_number_18(column: str) -> str:
+def id_number_18(column: str, *, folded: bool = False) -> str:
     """The 18-character form of the number (15-digit numbers upgraded), or NULL when its shape
-    is wrong. Not yet checked further."""
-    raw = folded_id(column)
+    is wrong. Not yet checked further. ``folded``: the column holds :func:`folded_id` already."""
+    raw = column if folded else folded_id(column)
     upgraded_first17 = f"substr({raw}, 1, 6) || '19' || substr({raw}, 7, 9)"
     upgraded = (
         upgraded_first17
@@ -153,6 +161,12 @@ def hmac_sha256(message: str, key: bytes) -> str:
     inner = bytes(b ^ 0x36 for b in padded).hex()
     outer = bytes(b ^ 0x5C for b in padded).hex()
     return f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode({message}))))"
+
+
+def id_hash_value(column: str) -> str:
+    """A keyed hash given as such (flexcover's own register exports no ID numbers)."""
+    raw = f"lower({blank_to_null(column)})"
+    return f"CASE WHEN regexp_full_match({raw}, '[0-9a-f]{{64}}') THEN {raw} END"
 
 
 def date_value(column: str, patterns: tuple[str, ...]) -> str:

@@ -42,3 +42,12 @@ class WorkbookInvalid(Problem):
         "zh-CN": "{field}：共 {count} 行有误，未作任何更改：{rows}",
         "en": "{field}: {count} row(s) are wrong and nothing was changed: {rows}",
     }
+
+
+class ComparisonRefused(Problem):
+    """A comparison the staff page cannot start: an unknown source folder, month or engine."""
+
+    code = "comparison_refused"
+    status = 422
+    title = {"zh-CN": "无法发起比对", "en": "Comparison not started"}
+    detail = {"zh-CN": "{field}：{reason_zh}。", "en": "{field}: {reason_en}."}

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from flexcover.coverage.models import (
     OPEN_STATUSES,
+    STATUSES,
     ComparisonRun,
     CoverageCount,
     CoverageResult,
@@ -65,6 +66,18 @@ def counts(session: Session, run_id: int, region: str) -> list[ClassCount]:
     return [ClassCount(*row) for row in rows]
 
 
+VERIFIED_STATUSES = ("contacted", "enrolled", "unreachable", "not_applicable", "converted")
+"""An outcome has been recorded (or the register converted the task): progress's "verified"."""
+STATUS_GROUPS: dict[str, tuple[str, ...]] = {
+    "open": OPEN_STATUSES,
+    "verified": VERIFIED_STATUSES,
+    "current": tuple(s for s in STATUSES if s != "resolved"),
+}
+"""Statuses a filter can name together, so that every progress figure has a list behind it:
+``open`` (still being worked), ``verified`` and ``current`` (everything progress counts as
+issued: all but the tasks a re-run no longer finds)."""
+
+
 @dataclass(frozen=True)
 class TaskFilter:
     region: str
@@ -73,7 +86,7 @@ class TaskFilter:
     klass: str | None = None
     tag: str | None = None
     status: str | None = None
-    """A status, or ``open``."""
+    """A status, or a group of :data:`STATUS_GROUPS` (``open``, ``verified``, ``current``)."""
     priority: int | None = None
 
 
@@ -87,8 +100,8 @@ def _tasks(query: Select[Any], where: TaskFilter) -> Select[Any]:
         query = query.where(ExpansionTask.klass == where.klass)
     if where.tag:
         query = query.where(ExpansionTask.tags.contains(f",{where.tag},"))
-    if where.status == "open":
-        query = query.where(ExpansionTask.status.in_(OPEN_STATUSES))
+    if where.status in STATUS_GROUPS:
+        query = query.where(ExpansionTask.status.in_(STATUS_GROUPS[where.status]))
     elif where.status:
         query = query.where(ExpansionTask.status == where.status)
     if where.priority:

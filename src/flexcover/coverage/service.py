@@ -19,7 +19,7 @@ from flexcover.kit.audit import Actor
 from flexcover.kit.database import utc_now
 from flexcover.kit.pagination import Page, PageRequest
 from flexcover.kit.problems import NotFound
-from flexcover.registry.authz import Target, allows, authorize
+from flexcover.registry.authz import Target, allows, authorize, region_contains
 
 OUTCOMES = ("contacted", "enrolled", "not_applicable", "unreachable")
 """What an officer records of a task; ``converted`` is the register's to say."""
@@ -146,6 +146,32 @@ def task(session: Session, actor: Actor, task_id: int, *, lock: bool = False) ->
     return found
 
 
+def read_task(session: Session, actor: Actor, task_id: int) -> ExpansionTask:
+    """A task opened by staff on its own page: a read of a person's record, so audited."""
+    found = task(session, actor, task_id)
+    audit.record(
+        session,
+        actor=actor,
+        action="task.read",
+        entity="expansion_task",
+        entity_id=found.id,
+        details={"district": found.district_code},
+    )
+    return found
+
+
+def run_for(session: Session, actor: Actor, run_id: int, region: str) -> ComparisonRun:
+    """A run whose results ``region`` may read: one that covers the region or lies inside it."""
+    _see(actor, region)
+    found = repository.run(session, run_id)
+    if found is None or not (
+        region_contains(found.jurisdiction_code, region)
+        or region_contains(region, found.jurisdiction_code)
+    ):
+        raise NotFound(field="run", what="comparison", key=run_id)
+    return found
+
+
 def record_outcome(
     session: Session, actor: Actor, *, task_id: int, outcome: str, reason: str | None
 ) -> ExpansionTask:
@@ -250,7 +276,13 @@ def import_outcomes(session: Session, actor: Actor, data: bytes) -> int:
         # Raising leaves the unit of work to roll back the outcomes set above.
         listed = "; ".join(f"line {p.line}: {p.reason}" for p in problems[:20])
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        raise WorkbookInvalid(field="file", count=len(problems), rows=listed + more)
+        # ``lines`` carries every wrong row for a page to list; the message names the first 20.
+        raise WorkbookInvalid(
+            field="file",
+            count=len(problems),
+            rows=listed + more,
+            lines=[(p.line, p.reason) for p in problems],
+        )
     if checked:
         audit.record_many(
             session,

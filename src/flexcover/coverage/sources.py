@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import glob
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, datetime
@@ -80,20 +80,23 @@ class SourceReport:
 
 
 def load_mappings(directory: Path | None = None) -> dict[str, SourceMapping]:
-    """The mappings of every source type: the built-in ones, each replaced by a file of the same
-    name in ``directory`` when one is there (an agency whose tax bureau names its columns
-    differently ships its own ``tax.yaml``)."""
+    """The mappings, by name: the built-in ones (one per source type, plus any more that feed a
+    type), each replaced by a file of the same name in ``directory`` when one is there (an
+    agency whose tax bureau names its columns differently ships its own ``tax.yaml``), plus the
+    other files there."""
     found: dict[str, SourceMapping] = {}
     builtin = resources.files("flexcover.coverage").joinpath("mappings")
-    for source_type in SOURCE_TYPES:
-        name = f"{source_type}.yaml"
-        local = directory / name if directory is not None else None
-        if local is not None and local.is_file():
-            found[source_type] = parse_mapping(local.read_text("utf-8"), origin=str(local))
-        else:
-            found[source_type] = parse_mapping(
-                builtin.joinpath(name).read_text("utf-8"), origin=name
-            )
+    names = sorted(
+        entry.name.removesuffix(".yaml")
+        for entry in builtin.iterdir()
+        if entry.name.endswith(".yaml")
+    )
+    local = sorted(directory.glob("*.yaml")) if directory is not None else []
+    for name in names:
+        text = builtin.joinpath(f"{name}.yaml").read_text("utf-8")
+        found[name] = parse_mapping(text, origin=f"{name}.yaml")
+    for path in local:
+        found[path.stem] = parse_mapping(path.read_text("utf-8"), origin=str(path))
     return found
 
 
@@ -125,11 +128,9 @@ def parse_mapping(text: str, *, origin: str) -> SourceMapping:
         "".encode(encoding)
     except (LookupError, TypeError):
         raise invalid("encoding", f"unknown encoding {encoding!r}") from None
-    canonical = {
-        "id_number" if name == "id_hash" else name
-        for name in fields_of(source_type)
-        if name != "id_valid"
-    }
+    canonical = {name for name in fields_of(source_type) if name not in ("id_valid", "id_repairs")}
+    if source_type not in WITHOUT_PEOPLE:
+        canonical.add("id_number")
     raw_fields = data.get("fields")
     if not isinstance(raw_fields, dict) or not raw_fields:
         raise invalid("fields", "a mapping of canonical field to {column, format}")
@@ -165,6 +166,8 @@ def parse_mapping(text: str, *, origin: str) -> SourceMapping:
         )
     if source_type not in WITHOUT_PEOPLE and not any(f.field == "name" for f in fields):
         raise invalid("fields.name", "a source describing people needs their name")
+    if {"id_number", "id_hash"} <= {f.field for f in fields}:
+        raise invalid("fields.id_hash", "a source gives the ID number or its keyed hash, not both")
     return SourceMapping(
         type=source_type,
         title=str(data.get("title", source_type)),
@@ -287,19 +290,30 @@ def ingest(
     id_key: bytes,
     jurisdiction: str,
     as_of: date,
+    extra: Sequence[tuple[str, Path, SourceMapping]] = (),
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, SourceReport]:
-    """Normalise every file of every source type into ``canon_<type>``; returns the reports."""
+    """Normalise the files of every mapping into ``canon_<type>`` (several mappings may feed one
+    type, e.g. a legacy register and flexcover's own); ``extra`` names more mappings with the
+    folder their files are in. Returns a report per mapping."""
     prepare(con, jurisdiction)
+    for source_type in SOURCE_TYPES:
+        columns = fields_of(source_type)
+        con.execute(
+            f"CREATE OR REPLACE TABLE canon_{source_type} (source VARCHAR, record_id VARCHAR, "
+            + ", ".join(f"{name} {sql}" for name, sql in columns.items())
+            + ")"
+        )
     reports = {}
-    for source_type, mapping in mappings.items():
+    work = [(name, sources, mapping) for name, mapping in mappings.items()] + list(extra)
+    for name, base, mapping in work:
         if progress is not None:
-            progress(source_type)
-        reports[source_type] = _ingest_type(con, sources, mapping, id_key=id_key, as_of=as_of)
+            progress(name)
+        reports[name] = _ingest_files(con, base, mapping, id_key=id_key, as_of=as_of)
     return reports
 
 
-def _ingest_type(
+def _ingest_files(
     con: duckdb.DuckDBPyConnection,
     sources: Path,
     mapping: SourceMapping,
@@ -309,12 +323,6 @@ def _ingest_type(
 ) -> SourceReport:
     report = SourceReport(type=mapping.type)
     table = f"canon_{mapping.type}"
-    columns = fields_of(mapping.type)
-    con.execute(
-        f"CREATE OR REPLACE TABLE {table} (source VARCHAR, record_id VARCHAR, "
-        + ", ".join(f"{name} {sql}" for name, sql in columns.items())
-        + ")"
-    )
     for path in files_of(mapping, sources):
         report.files.append(str(path.relative_to(sources)))
         raw = read_file(path, mapping)
@@ -339,52 +347,62 @@ def _normalise_file(
     id_key: bytes,
     as_of: date,
 ) -> None:
+    people = mapping.type not in WITHOUT_PEOPLE
+    id_map = mapping.field_map("id_number") if people else None
+    hash_map = mapping.field_map("id_hash") if people else None
+    # Each mapped column once as trimmed text (and the ID number folded once): the formats
+    # below read these, and one statement does the rest.
+    texts = [
+        f"{fmt.blank_to_null(fmt.ident(f.column))} AS _raw{i}" for i, f in enumerate(mapping.fields)
+    ]
+    if id_map is not None:
+        texts.append(f"{fmt.folded_id(fmt.ident(id_map.column))} AS _folded")
     con.register("raw_file", raw)
     try:
         # Arrow keeps the file's order; the line is the record's name in reports and links.
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE raw_rows AS SELECT *, "
-            "row_number() OVER () AS _line FROM raw_file"
+            "CREATE OR REPLACE TEMP TABLE raw_rows AS SELECT "
+            f"row_number() OVER () AS _line, {', '.join(texts)} FROM raw_file"
         )
     finally:
         con.unregister("raw_file")
-    id_map = mapping.field_map("id_number") if mapping.type not in WITHOUT_PEOPLE else None
-    parsed = [
-        f"{_value_sql(f, fmt.ident(f.column))} AS {fmt.ident(f.field)}" for f in mapping.fields
-    ]
+    parsed: list[str] = []
+    for i, f in enumerate(mapping.fields):
+        parsed.append(f"_raw{i}")
+        parsed.append(f"{_value_sql(f, f'_raw{i}')} AS {fmt.ident(f.field)}")
+    if hash_map is not None:
+        parsed.append(f"_raw{mapping.fields.index(hash_map)} IS NOT NULL AS _id_given")
     if id_map is not None:
-        parsed.append(f"{fmt.id_number_18(fmt.ident(id_map.column))} AS _id18")
-        parsed.append(f"{fmt.blank_to_null(fmt.ident(id_map.column))} IS NOT NULL AS _id_given")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT _line, {', '.join(parsed)} FROM raw_rows"
-    )
-    if id_map is not None:
+        parsed.append(f"{fmt.id_number_18('_folded', folded=True)} AS _id18")
+        parsed.append(f"_raw{mapping.fields.index(id_map)} IS NOT NULL AS _id_given")
+    if hash_map is not None:
+        valid = "id_hash IS NOT NULL"  # flexcover's own register: the keyed hash, no number
+    elif id_map is not None:
         valid = fmt.id_valid("_id18", as_of=as_of)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT *, {valid} AS _id_valid FROM parsed"
-        )
+    else:
+        valid = "false"
     # A required field empty or unparsable makes the row bad (the first such field is its
     # reason); an optional field that does not parse is emptied and counted as a warning.
     fatal: list[tuple[str, str]] = []
     warn: list[tuple[str, str]] = []
-    for f in mapping.fields:
-        if f.field == "id_number":
+    for i, f in enumerate(mapping.fields):
+        if f.field in ("id_number", "id_hash"):
             continue
-        given = f"{fmt.blank_to_null('raw_rows.' + fmt.ident(f.column))} IS NOT NULL"
-        unparsable = f"{given} AND parsed.{fmt.ident(f.field)} IS NULL"
+        unparsable = f"_raw{i} IS NOT NULL AND {fmt.ident(f.field)} IS NULL"
         if f.required:
-            fatal.append((f"{f.field}: missing", f"NOT ({given})"))
+            fatal.append((f"{f.field}: missing", f"_raw{i} IS NULL"))
             fatal.append((f"{f.field}: not a valid {f.format}", unparsable))
         else:
             warn.append((f"{f.field}: not a valid {f.format}, left empty", unparsable))
-    if id_map is not None:
+    if id_map is not None or hash_map is not None:
         warn.append((INVALID_ID, "_id_given AND NOT _id_valid"))
     bad = " ".join(f"WHEN {cond} THEN {fmt.quote(reason)}" for reason, cond in fatal)
     flags = "".join(f", ({cond}) AS _warn{i}" for i, (_, cond) in enumerate(warn))
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE judged AS SELECT parsed.*, "
-        f"{f'CASE {bad} END' if bad else 'NULL'} AS _bad{flags} "
-        "FROM parsed JOIN raw_rows USING (_line)"
+        "CREATE OR REPLACE TEMP TABLE judged AS SELECT *, "
+        f"{f'CASE {bad} END' if bad else 'NULL'} AS _bad{flags} FROM ("
+        f"SELECT *, {valid} AS _id_valid FROM ("
+        f"SELECT _line, {', '.join(parsed)} FROM raw_rows))"
     )
     counts = ", ".join(
         ["count(*)", "count(*) FILTER (_bad IS NULL)"]
@@ -412,7 +430,7 @@ def _normalise_file(
     record = f"{fmt.quote(file_name)} || ':' || _line"
     con.execute(
         f"INSERT INTO {table} SELECT {fmt.quote(mapping.type)}, {record}, {out} "
-        "FROM judged LEFT JOIN repairs USING (_line) WHERE _bad IS NULL ORDER BY _line"
+        "FROM judged LEFT JOIN repairs USING (_line) WHERE _bad IS NULL"
     )
 
 
@@ -424,6 +442,7 @@ def _value_sql(f: FieldMap, column: str) -> str:
         "text": lambda: fmt.text(column),
         "name": lambda: fmt.name(column),
         "id_number": lambda: fmt.blank_to_null(column),
+        "id_hash": lambda: fmt.id_hash_value(column),
         "date": lambda: fmt.date_value(column, f.patterns),
         "month": lambda: fmt.month_value(column),
         "integer": lambda: fmt.integer_value(column),
@@ -442,6 +461,11 @@ def _value_sql(f: FieldMap, column: str) -> str:
 def _canonical_sql(name: str, mapping: SourceMapping, id_key: bytes) -> str:
     """The SQL (over ``judged``) of one canonical field."""
     has_id = mapping.field_map("id_number") is not None
+    if mapping.field_map("id_hash") is not None:
+        if name == "id_valid":
+            return "_id_valid"
+        if name == "id_hash":
+            return "id_hash"
     if name == "id_valid":
         return "_id_valid" if has_id else "false"
     if name == "id_repairs":

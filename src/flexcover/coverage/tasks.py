@@ -52,6 +52,10 @@ from flexcover.kit.months import Month
 from flexcover.rules.parameters import Rulebook
 
 Progress = Callable[[str], None]
+OwnRegister = Callable[[Month], pa.Table]
+"""flexcover's own insured register for a month, as the ``flexcover_register`` mapping reads it
+(the contributions capability provides it; this module does not reach into its tables)."""
+OWN_REGISTER_FILE = "flexcover/参保登记.parquet"
 LINKED_SOURCES = tuple(s for s in SOURCE_TYPES if s != "population" and s not in WITHOUT_PEOPLE)
 
 
@@ -88,9 +92,13 @@ def compare(
     id_key: bytes,
     workdir: Path,
     options: Options = Options(),
+    own_register: OwnRegister | None = None,
     progress: Progress | None = None,
 ) -> ComparisonSummary:
-    """Run a whole comparison; returns what it found. The run row says how it went."""
+    """Run a whole comparison; returns what it found. The run row says how it went.
+
+    ``own_register``: flexcover's enrolments and payments join the sources' register (the
+    comparison's ``flexcover_register`` mapping reads them from the run's folder)."""
     say = progress or (lambda _stage: None)
     # Splink reports untrained levels and sampling choices through logging; the run's report
     # says how its model was trained.
@@ -121,10 +129,18 @@ def compare(
     folder = workdir / f"run-{run_id}"
     folder.mkdir(parents=True, exist_ok=True)
     try:
+        own = mappings.pop("flexcover_register", None)
+        extra: list[tuple[str, Path, Any]] = []
+        if own_register is not None and own is not None:
+            say("export flexcover's register")
+            (folder / OWN_REGISTER_FILE).parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(own_register(as_of), folder / OWN_REGISTER_FILE)
+            extra.append(("flexcover_register", folder, own))
         found = _compare(
             rulebook=rulebook,
             sources=sources,
             mappings=mappings,
+            extra=extra,
             as_of=as_of,
             jurisdiction=jurisdiction,
             id_key=id_key,
@@ -187,6 +203,7 @@ def _compare(
     rulebook: Rulebook,
     sources: Path,
     mappings: dict[str, Any],
+    extra: list[tuple[str, Path, Any]],
     as_of: Month,
     jurisdiction: str,
     id_key: bytes,
@@ -221,6 +238,7 @@ def _compare(
             id_key=id_key,
             jurisdiction=jurisdiction,
             as_of=as_of.last_day,
+            extra=extra,
             progress=lambda source: say(f"ingest {source}"),
         )
         for source in SOURCE_TYPES:
@@ -235,41 +253,56 @@ def _compare(
         say("match exactly")
         population = tables["population"]
         exact = [exact_links(population, tables[s]) for s in LINKED_SOURCES]
-        exact_table = engine.to_arrow(exact[0].union(*exact[1:]))
+        exact_links_table = engine.materialize("links_exact", exact[0].union(*exact[1:]))
         repaired = [repaired_links(population, tables[s]) for s in LINKED_SOURCES]
-        repaired_table = engine.to_arrow(repaired[0].union(*repaired[1:]))
+        repaired_links_table = engine.materialize(
+            "links_repaired", repaired[0].union(*repaired[1:])
+        )
         lap("exact_matching")
         say("match probabilistically")
-        settled = pa.concat_tables([exact_table, repaired_table])
+        settled = exact_links_table.union(repaired_links_table)
         probable, model, linkage_report = _probabilistic(
             engine, raw, tables, settled, folder, options
         )
         lap("probabilistic_matching")
-        links = pa.concat_tables(
-            [_with_method(exact_table, "exact"), _with_method(repaired_table, "repaired"), probable]
-        )
-        pq.write_table(links, folder / "links.parquet")
         say("classify")
+        links = engine.materialize(
+            "links",
+            _with_method(exact_links_table, "exact").union(
+                _with_method(repaired_links_table, "repaired"),
+                engine.table("links_probable", probable),
+            ),
+        )
         settings = Settings(
             as_of=as_of, interrupted_after=options.interrupted_after, jurisdiction=jurisdiction
         )
-        people = engine.to_arrow(
+        results = engine.materialize(
+            "results",
             classify(
                 tables,
-                engine.table("links", links.select(["source", "record_id", "person"])),
+                links.select("source", "record_id", "person"),
                 engine.table("retirement", retirement_table(rulebook, as_of, jurisdiction)),
                 settings,
-            )
+            ),
         )
-        employers = engine.to_arrow(employer_findings(tables, settings))
-        pq.write_table(people, folder / "results.parquet")
-        pq.write_table(employers, folder / "employers.parquet")
+        employers_table = engine.materialize("employers", employer_findings(tables, settings))
         lap("classify")
+        engine.write_parquet(links, folder / "links.parquet")
+        engine.write_parquet(results, folder / "results.parquet")
+        methods = {
+            row["method"]: row["n"]
+            for row in engine.to_arrow(
+                links.group_by("method").aggregate(n=links.count())
+            ).to_pylist()
+        }
+        people = engine.to_arrow(results)
+        employers = engine.to_arrow(employers_table)
+        lap("read_results")
         if not isinstance(engine, DuckDBBackend):
             raw.close()
     finally:
         engine.close()
-    matched = Counter(links["method"].to_pylist())
+    matched = Counter(methods)
     report: dict[str, Any] = {
         "sources": {name: _report(r) for name, r in reports.items()},
         "matching": {
@@ -277,7 +310,7 @@ def _compare(
             "exact": matched.get("exact", 0),
             "repaired": matched.get("repaired", 0),
             "probabilistic": matched.get("probabilistic", 0),
-            "unmatched": linkage_report["records"] - links.num_rows,
+            "unmatched": linkage_report["records"] - sum(methods.values()),
             "threshold": options.threshold,
             "model": linkage_report.get("model"),
             "trained_by": linkage_report.get("trained_by"),
@@ -293,7 +326,7 @@ def _probabilistic(
     engine: Backend,
     raw: duckdb.DuckDBPyConnection,
     tables: dict[str, ir.Table],
-    exact: pa.Table,
+    settled: ir.Table,
     folder: Path,
     options: Options,
 ) -> tuple[pa.Table, linkage.LinkageModel | None, dict[str, Any]]:
@@ -310,10 +343,7 @@ def _probabilistic(
             )
         )
     records = parts[0].union(*parts[1:])
-    done = engine.table(
-        "exactly_linked",
-        pa.table({"key": pc.binary_join_element_wise(exact["source"], exact["record_id"], "|")}),
-    )
+    done = settled.select(key=settled.source + "|" + settled.record_id)
     right = records.filter(~records.record_id.isin(done.key))
     right = right.filter(right.name.notnull())
     left = tables["population"].select(*person_columns)
@@ -355,10 +385,14 @@ def _probabilistic(
     return probable, model, report
 
 
-def _with_method(links: pa.Table, method: str) -> pa.Table:
-    return links.append_column(
-        "method", pa.array([method] * links.num_rows, pa.string())
-    ).append_column("probability", pa.nulls(links.num_rows, pa.float64()))
+def _with_method(links: ir.Table, method: str) -> ir.Table:
+    return links.select(
+        "source",
+        "record_id",
+        "person",
+        method=ibis.literal(method),
+        probability=ibis.null("float64"),
+    )
 
 
 def _materialize(raw: duckdb.DuckDBPyConnection, name: str, expression: ir.Table) -> str:

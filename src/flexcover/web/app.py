@@ -8,9 +8,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import flexcover
+from flexcover.cockpit import pages as cockpit_pages
 from flexcover.contributions import api as contributions_api
 from flexcover.contributions import pages as contributions_pages
 from flexcover.coverage import api as coverage_api
+from flexcover.coverage import pages as coverage_pages
+from flexcover.coverage import run_pages as comparison_pages
 from flexcover.kit.database import Database
 from flexcover.kit.months import china_today
 from flexcover.kit.problems import Problem
@@ -71,6 +74,9 @@ def create_app(
     app.include_router(contributions_api.router)
     app.include_router(contributions_pages.router)
     app.include_router(coverage_api.router)
+    app.include_router(coverage_pages.router)
+    app.include_router(comparison_pages.router)
+    app.include_router(cockpit_pages.router)
     app.include_router(pages.router)
     app.include_router(registry_pages.router)
     return app

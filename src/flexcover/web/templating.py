@@ -9,12 +9,27 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from flexcover.kit.audit import Actor
 from flexcover.kit.money import format_yuan
+from flexcover.kit.months import CHINA
+from flexcover.registry.authz import NATION, Target, allows
 from flexcover.web.auth import csrf_token
 from flexcover.web.i18n import page_language, translate
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["yuan"] = lambda fen: format_yuan(fen, grouping=True)
+# Times are stored in UTC; staff read them in Beijing time.
+templates.env.filters["china_time"] = lambda at: at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def may(actor: Actor | None, action: str) -> bool:
+    """Whether a link or form for ``action`` in the actor's own region belongs on the page."""
+    return actor is not None and allows(
+        actor, action, Target(region_code=actor.region_code or NATION)
+    )
+
+
+templates.env.globals["may"] = may
 
 
 def render(

@@ -1,0 +1,171 @@
+"""The comparison runs page (比对记录): the runs of a region with their counts and source reports,
+and, for the province, a form that starts a comparison of a source folder in the background."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from pathlib import Path as FilePath
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from flexcover.coverage import service
+from flexcover.coverage.canonical import CLASSES
+from flexcover.coverage.pages import region_of, words
+from flexcover.coverage.problems import ComparisonRefused
+from flexcover.kit.audit import Actor
+from flexcover.kit.divisions import current_divisions
+from flexcover.kit.months import Month
+from flexcover.kit.settings import Settings
+from flexcover.registry import service as registry
+from flexcover.registry.authz import Target, allows, authorize
+from flexcover.web.auth import DbSession, PageActor, check_csrf
+from flexcover.web.i18n import page_language
+from flexcover.web.templating import render
+from flexcover.web.unit_of_work import UnitOfWorkRoute
+
+router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
+log = logging.getLogger("flexcover.coverage")
+
+ENGINES = ("duckdb", "spark")
+FOLDER_NAME = re.compile(r"^[\w\-][\w\-.]{0,99}$")
+REFRESH_SECONDS = 5
+STARTED_WAIT_SECONDS = 10.0
+"""How long the form waits for the run's row to appear, so the page it lands on shows it."""
+
+
+def source_folders(settings: Settings) -> list[str]:
+    """The folders under ``<data dir>/sources/`` a comparison may read: the only paths the page
+    offers or accepts (never one typed in)."""
+    root = settings.data_dir / "sources"
+    if not root.is_dir():
+        return []
+    return sorted(
+        entry.name
+        for entry in root.iterdir()
+        if entry.is_dir() and not entry.is_symlink() and FOLDER_NAME.match(entry.name)
+    )
+
+
+@router.get("/staff/comparisons")
+def comparison_runs(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    started: Annotated[int | None, Query(ge=0, le=1)] = None,
+) -> Response:
+    place = region_of(actor, region)
+    runs = service.runs(session, actor, place)
+    settings: Settings = request.app.state.settings
+    may_compare = allows(actor, "coverage.compare", Target(region_code=place))
+    today = Month.of(request.app.state.today())
+    return render(
+        request,
+        "coverage/comparisons.html",
+        actor=actor,
+        runs=runs,
+        region=place,
+        region_name=registry.require_jurisdiction(session, place, field="region").full_name,
+        names=current_divisions(),
+        words=words(page_language(request)),
+        classes=CLASSES,
+        running=any(run.status == "running" for run in runs),
+        refresh=REFRESH_SECONDS,
+        may_compare=may_compare,
+        folders=source_folders(settings) if may_compare else [],
+        engines=ENGINES,
+        default_month=str(today - 1),
+        started=bool(started),
+    )
+
+
+@router.post("/staff/comparisons")
+def start_comparison(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    csrf: Annotated[str, Form()] = "",
+    jurisdiction: Annotated[str, Form(pattern=r"^\d{6}$")] = "",
+    sources: Annotated[str, Form(max_length=100)] = "",
+    as_of: Annotated[str, Form(max_length=20)] = "",
+    engine: Annotated[str, Form(max_length=20)] = "duckdb",
+) -> Response:
+    """Start a comparison of one offered source folder in the background, then show the runs."""
+    check_csrf(request, csrf)
+    authorize(actor, "coverage.compare", Target(region_code=jurisdiction), field="jurisdiction")
+    registry.require_jurisdiction(session, jurisdiction, field="jurisdiction")
+    settings: Settings = request.app.state.settings
+    if sources not in source_folders(settings):
+        raise ComparisonRefused(
+            field="sources",
+            reason_zh=f"“{sources}”不是 sources/ 下的数据文件夹",
+            reason_en=f"'{sources}' is not a folder under sources/",
+        )
+    month = Month.parse(as_of, field="as_of")
+    if month > Month.of(request.app.state.today()):
+        raise ComparisonRefused(
+            field="as_of", reason_zh="比对月份不能晚于本月", reason_en="the month is in the future"
+        )
+    if engine not in ENGINES:
+        raise ComparisonRefused(
+            field="engine",
+            reason_zh=f"引擎应为 {'、'.join(ENGINES)} 之一",
+            reason_en=f"the engine must be one of {', '.join(ENGINES)}",
+        )
+    _start(
+        request,
+        folder=settings.data_dir / "sources" / sources,
+        month=month,
+        jurisdiction=jurisdiction,
+        engine=engine,
+        actor=actor,
+    )
+    return RedirectResponse(f"/staff/comparisons?region={jurisdiction}&started=1", status_code=303)
+
+
+def _start(
+    request: Request,
+    *,
+    folder: FilePath,
+    month: Month,
+    jurisdiction: str,
+    engine: str,
+    actor: Actor,
+) -> None:
+    """Run the comparison in a thread of its own; wait until its run row exists (or it ended)."""
+    # Imported here: the batch job is its own module, loaded only when a comparison starts.
+    from flexcover.contributions import service as contributions
+    from flexcover.coverage import tasks as comparisons
+
+    state = request.app.state
+    settings: Settings = state.settings
+    begun = threading.Event()
+
+    def work() -> None:
+        try:
+            comparisons.compare(
+                database=state.database,
+                rulebook=state.rulebook,
+                sources=folder,
+                as_of=month,
+                jurisdiction=jurisdiction,
+                actor=actor,
+                id_key=settings.id_hash_key,
+                workdir=settings.data_dir / "comparisons",
+                options=comparisons.Options(engine=engine),
+                own_register=contributions.insured_register_reader(state.database),
+                progress=lambda _stage: begun.set(),
+            )
+        except Exception:
+            # The run row says it failed, and why; the log keeps the traceback.
+            log.exception("comparison of %s for %s (%s) failed", folder.name, month, jurisdiction)
+        finally:
+            begun.set()
+
+    thread = threading.Thread(target=work, name=f"comparison-{jurisdiction}-{month}", daemon=True)
+    thread.start()
+    begun.wait(STARTED_WAIT_SECONDS)
