@@ -361,7 +361,8 @@ def demo(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
 ) -> None:
     """Set up the data folder, migrate, build a synthetic city, print the logins, and serve."""
-    from flexcover.synth.demo import build_demo
+    from flexcover.rules.parameters import default_rulebook
+    from flexcover.synth.demo import COMPARISON_MONTH, build_demo, compare_demo
 
     started = time.monotonic()
     settings = Settings.from_env()
@@ -389,6 +390,17 @@ def demo(
                     rebuild=rebuild,
                     progress=report,
                 )
+            comparison = None
+            if not result.reused:
+                comparison = compare_demo(
+                    database=database,
+                    rulebook=default_rulebook(),
+                    settings=settings,
+                    jurisdiction=jurisdiction,
+                    people=people,
+                    seed=seed,
+                    progress=report,
+                )
     finally:
         database.dispose()
     verb = "reused" if result.reused else "built"
@@ -400,6 +412,12 @@ def demo(
         console.print(
             f"contributions: {result.enrolled:,} enrolled, {result.bills:,} monthly bills "
             "from 2025-12 to 2026-11 (`flexcover ledger verify` checks the journal)"
+        )
+    if comparison is not None:
+        counts = ", ".join(f"{n:,} {klass}" for klass, n in sorted(comparison.counts.items()))
+        console.print(
+            f"comparison {comparison.run_id} of the departments' data for {COMPARISON_MONTH}: "
+            f"{counts}; {comparison.tasks.issued:,} expansion tasks for the districts"
         )
     _print_logins(result)
     if serve_app:

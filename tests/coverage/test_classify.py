@@ -13,6 +13,7 @@ from flexcover.coverage.classify import (
     employer_findings,
     exact_links,
     retirement_table,
+    spine,
 )
 from flexcover.coverage.engines import DuckDBBackend
 from flexcover.kit.credit_code import credit_check_character
@@ -41,7 +42,8 @@ def run(world: World, retirements, settings: Settings = SETTINGS):
     try:
         tables = {name: engine.table(name, data) for name, data in world.tables().items()}
         records = [tables[s] for s in tables if s not in ("population", "construction")]
-        linked = [exact_links(tables["population"], r) for r in records]
+        people = spine(tables["population"])
+        linked = [exact_links(people, r) for r in records]
         links = linked[0].union(*linked[1:])
         expression = classify(tables, links, engine.table("retirement", retirements), settings)
         rows = engine.to_arrow(expression).to_pylist()
@@ -185,12 +187,12 @@ def test_tags_for_platform_tax_dibao_business_and_short_records(retirements):
     close = world.person(born=date(1968, 3, 1))  # retires 2029-01 (60 + 10 months)
     world.enrolled(close, months_total=100, paid_last_12=12)
     people, _ = run(world, retirements)
-    assert people[rider]["tags"] == ["platform_worker", "platform_no_pension"]
-    assert people[stale]["tags"] == []
-    assert people[earner]["tags"] == ["tax_income_uninsured"]
-    assert people[poor]["tags"] == ["minimum_income"]
-    assert people[shop]["tags"] == ["self_employed"]
-    assert people[close]["tags"] == ["near_retirement_short"]
+    assert people[rider]["tags"] == ",platform_worker,platform_no_pension,"
+    assert people[stale]["tags"] == ","
+    assert people[earner]["tags"] == ",tax_income_uninsured,"
+    assert people[poor]["tags"] == ",minimum_income,"
+    assert people[shop]["tags"] == ",self_employed,"
+    assert people[close]["tags"] == ",near_retirement_short,"
     assert people[close]["retirement_month"] == "2029-01"
 
 

@@ -288,3 +288,24 @@ def test_a_mistyped_number_carries_the_hash_of_its_correction(tmp_path):
     ]
     assert all(hash_id(ZHANG, KEY) in candidates for candidates in repairs)
     assert all(len(candidates) < 40 for candidates in repairs)  # only valid numbers are kept
+
+
+def test_two_files_of_a_source_may_not_share_a_name(tmp_path):
+    write_tax(tmp_path, f"居民身份证,{ZHANG},张伟,{EMPLOYER},某公司,202508,202508,1,100")
+    (tmp_path / "tax" / "2024").mkdir()
+    (tmp_path / "tax" / "2024" / "个税收入.csv").write_bytes(
+        (tmp_path / "tax" / "个税收入.csv").read_bytes()
+    )
+    mappings = load_mappings()
+    tax = mappings["tax"]
+    nested = type(tax)(**{**tax.__dict__, "files": ("tax/**/*.csv",)})
+    with pytest.raises(SourceUnreadable) as refused:
+        ingest(
+            duckdb.connect(),
+            tmp_path,
+            {"tax": nested},
+            id_key=KEY,
+            jurisdiction="500000",
+            as_of=AS_OF,
+        )
+    assert "also named 个税收入.csv" in refused.value.message("en")

@@ -4,7 +4,8 @@ expressions so that the same code runs on DuckDB (embedded) and on Apache Spark.
 Inputs are the canonical tables of one comparison (``population`` and the other source types),
 ``links`` (each linked source record → the population record it describes) and ``retirement``
 (the statutory retirement month and minimum contribution months of every birth month and
-gender). Outputs: one row per population record with its class, reason, tags and evidence, and
+gender). Outputs: one row per population record with its class, reason, tags (comma-framed text,
+``,platform_worker,``) and evidence, and
 one row per employer finding.
 """
 
@@ -83,19 +84,23 @@ def _refs(table: ir.Table) -> ir.StringValue:
     return table.source + ":" + table.record_id
 
 
-def exact_links(population: ir.Table, records: ir.Table) -> ir.Table:
-    """Records whose valid ID hashes to a population record's: (source, record_id, person)."""
-    spine = (
-        population.filter(population.id_hash.notnull())
-        .group_by("id_hash")
-        .aggregate(person=population.record_id.min())
+def spine(population: ir.Table) -> ir.Table:
+    """The population register by keyed ID hash (the first record of a hash that appears twice):
+    (id_hash, person, registered name). Built once per run; every source is matched on it."""
+    valid = population.filter(population.id_hash.notnull())
+    return valid.group_by("id_hash").aggregate(
+        person=valid.record_id.min(), registered=valid.name.min()
     )
+
+
+def exact_links(spine: ir.Table, records: ir.Table) -> ir.Table:
+    """Records whose valid ID hashes to a population record's: (source, record_id, person)."""
     valid = records.filter(records.id_hash.notnull())
     joined = valid.join(spine, valid.id_hash == spine.id_hash)
     return joined.select(source=joined.source, record_id=joined.record_id, person=joined.person)
 
 
-def repaired_links(population: ir.Table, records: ir.Table) -> ir.Table:
+def repaired_links(spine: ir.Table, records: ir.Table) -> ir.Table:
     """Records whose number is not valid but is one typed digit or one swap of neighbours away
     from exactly one population member's number, and whose name agrees (the same, or the same
     surname and length: a homophone typed for a given-name character): (source, record_id,
@@ -105,9 +110,6 @@ def repaired_links(population: ir.Table, records: ir.Table) -> ir.Table:
         record_id=records.record_id,
         name=records.name,
         candidate=records.id_repairs.unnest(),
-    )
-    spine = population.filter(population.id_hash.notnull()).select(
-        person=population.record_id, id_hash=population.id_hash, registered=population.name
     )
     joined = candidates.join(spine, candidates.candidate == spine.id_hash)
     agrees = (joined.name == joined.registered) | (
@@ -132,11 +134,10 @@ def classify(
     month_end = settings.as_of.last_day
 
     def linked(source: str) -> ir.Table:
-        records = tables[source]
-        joined = records.join(
-            links.filter(links.source == source), ["source", "record_id"], how="inner"
-        )
-        return joined
+        """The source's records that describe someone, with the population record (``person``).
+        Record ids are unique within a source, so the source's links join on them alone."""
+        mine = links.filter(links.source == source).select("record_id", "person")
+        return tables[source].join(mine, "record_id", how="inner")
 
     population = tables["population"]
     deaths = linked("deaths")
@@ -192,7 +193,18 @@ def classify(
     )
     businesses = business.group_by("person").aggregate(business_records=business.count())
 
-    people = population.mutate(person=population.record_id)
+    # Only what the classes and the tasks need travels through the joins below.
+    people = population.select(
+        "record_id",
+        "id_hash",
+        "name",
+        "gender",
+        "birth_date",
+        "phone",
+        "district",
+        "student",
+        person=population.record_id,
+    )
     for facts in (
         died,
         enrolled,
@@ -256,9 +268,11 @@ def classify(
         ("disadvantaged", people.disadvantaged_records.notnull()),
         ("self_employed", people.business_records.notnull()),
     ]
-    tags = ibis.array(
-        [ibis.ifelse(cond, ibis.literal(tag), ibis.null("string")) for tag, cond in tag_rules]
-    ).filter(lambda tag: tag.notnull())
+    # Comma-framed text (``,a,b,``), as results and tasks store it: cheaper than an array, and
+    # ``LIKE '%,a,%'`` finds a tag.
+    tags = ibis.literal(",")
+    for tag, cond in tag_rules:
+        tags = tags + ibis.ifelse(cond, ibis.literal(f"{tag},"), ibis.literal(""))
     evidence = ibis.cases(
         (people.reason == "deceased", people.death_refs),
         (people.reason == "retired", people.retired_refs),
@@ -281,7 +295,9 @@ def classify(
         unpaid_months=people.unpaid_months,
         months_total=people.months_total,
         retirement_month=people.retirement_month,
-        evidence=evidence.sort(),
+        # In no particular order: sorting a million lists here costs more than the rest of the
+        # projection; the write-back sorts what it stores.
+        evidence=evidence,
     )
 
 

@@ -66,7 +66,8 @@ class DuckDBBackend:
 
     def materialize(self, name: str, expression: ir.Table) -> ir.Table:
         sql = ibis.to_sql(expression, dialect="duckdb")
-        self.connection.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
+        # TEMP: in memory (spilling to disk when it must), gone with the connection.
+        self.connection.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
         return self.connection.table(name)
 
     def write_parquet(self, expression: ir.Table, path: Path) -> None:

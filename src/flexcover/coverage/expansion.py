@@ -78,7 +78,7 @@ def person_findings(results: pa.Table) -> list[Finding]:
     findings = []
     chosen = results.filter(pc.is_in(results["klass"], pa.array(TASK_CLASSES)))
     for row in chosen.to_pylist():
-        tags = row["tags"] or []
+        tags = tag_list(row["tags"])
         if "near_retirement_short" in tags:
             priority = 1
         elif "platform_no_pension" in tags:
@@ -92,7 +92,7 @@ def person_findings(results: pa.Table) -> list[Finding]:
         else:
             channel = "visit"
         details = {
-            "evidence": row["evidence"] or [],
+            "evidence": sorted(row["evidence"] or []),
             "unpaid_months": row["unpaid_months"],
             "months_total": row["months_total"],
             "retirement_month": row["retirement_month"],
@@ -142,6 +142,11 @@ def employer_task_findings(findings: pa.Table) -> list[Finding]:
 def person_key(row: dict[str, Any]) -> str:
     """A person's key across runs: the keyed hash, or the population record without one."""
     return row["id_hash"] or f"record:{row['person']}"
+
+
+def tag_list(text: str | None) -> list[str]:
+    """The tags of a comma-framed text."""
+    return [tag for tag in (text or "").split(",") if tag]
 
 
 def tag_text(tags: list[str]) -> str:

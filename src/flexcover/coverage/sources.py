@@ -323,7 +323,16 @@ def _ingest_files(
 ) -> SourceReport:
     report = SourceReport(type=mapping.type)
     table = f"canon_{mapping.type}"
+    seen: dict[str, Path] = {}
     for path in files_of(mapping, sources):
+        if path.name in seen:
+            # A record is named by its file's name and line: two files may not share a name.
+            raise SourceUnreadable(
+                field=str(path.relative_to(sources)),
+                reason=f"another {mapping.type} file is also named {path.name} "
+                f"({seen[path.name].relative_to(sources)})",
+            )
+        seen[path.name] = path
         report.files.append(str(path.relative_to(sources)))
         raw = read_file(path, mapping)
         missing = [f.column for f in mapping.fields if f.column not in raw.column_names]

@@ -41,6 +41,7 @@ from flexcover.coverage.classify import (
     exact_links,
     repaired_links,
     retirement_table,
+    spine,
 )
 from flexcover.coverage.engines import Backend, DuckDBBackend, SparkBackend, backend
 from flexcover.coverage.models import ComparisonRun, CoverageCount, CoverageResult
@@ -251,10 +252,10 @@ def _compare(
             for source in SOURCE_TYPES
         }
         say("match exactly")
-        population = tables["population"]
-        exact = [exact_links(population, tables[s]) for s in LINKED_SOURCES]
+        people_by_hash = engine.materialize("spine", spine(tables["population"]))
+        exact = [exact_links(people_by_hash, tables[s]) for s in LINKED_SOURCES]
         exact_links_table = engine.materialize("links_exact", exact[0].union(*exact[1:]))
-        repaired = [repaired_links(population, tables[s]) for s in LINKED_SOURCES]
+        repaired = [repaired_links(people_by_hash, tables[s]) for s in LINKED_SOURCES]
         repaired_links_table = engine.materialize(
             "links_repaired", repaired[0].union(*repaired[1:])
         )
@@ -314,6 +315,7 @@ def _compare(
             "threshold": options.threshold,
             "model": linkage_report.get("model"),
             "trained_by": linkage_report.get("trained_by"),
+            "probabilistic_skipped": linkage_report.get("skipped"),
         },
         "seconds": seconds,
         "folder": str(folder),
@@ -367,7 +369,13 @@ def _probabilistic(
     else:
         # All records: those sharing a valid ID with the population are the labels, and the
         # rest teach birth date (whose agreement labels cannot show).
-        model = linkage.train(left_name, everyone, backend=where)
+        try:
+            model = linkage.train(left_name, everyone, backend=where)
+        except linkage.TooFewToTrain as too_few:
+            # A district's small run: the exact and repaired links stand alone, and the report
+            # says why (a province's trained model can be given instead).
+            report["skipped"] = too_few.message("en")
+            return _no_links(), None, report
         model.save(folder / "linkage-model.json")
     report["model"] = model.version
     report["trained_by"] = getattr(model, "trained_by", None)
@@ -383,6 +391,18 @@ def _probabilistic(
         }
     )
     return probable, model, report
+
+
+def _no_links() -> pa.Table:
+    return pa.table(
+        {
+            "source": pa.array([], pa.string()),
+            "record_id": pa.array([], pa.string()),
+            "person": pa.array([], pa.string()),
+            "method": pa.array([], pa.string()),
+            "probability": pa.array([], pa.float64()),
+        }
+    )
 
 
 def _with_method(links: ir.Table, method: str) -> ir.Table:
@@ -436,14 +456,14 @@ def _write_results(session: Any, run_id: int, people: pa.Table) -> None:
             "name": [n or "" for n in rows["name"]],
             "klass": rows["klass"],
             "reason": rows["reason"],
-            "tags": [expansion.tag_text(t or []) for t in rows["tags"]],
+            "tags": [t or "," for t in rows["tags"]],
             "unpaid_months": rows["unpaid_months"],
             "months_total": rows["months_total"],
             "retirement_month": rows["retirement_month"],
             # COPY takes JSON as text; SQLAlchemy encodes it itself.
-            "evidence": [json.dumps(e or [], ensure_ascii=False) for e in rows["evidence"]]
+            "evidence": [json.dumps(sorted(e or []), ensure_ascii=False) for e in rows["evidence"]]
             if session.get_bind().dialect.name == "postgresql"
-            else [e or [] for e in rows["evidence"]],
+            else [sorted(e or []) for e in rows["evidence"]],
         },
     )
     counts: Counter[tuple[str, str, str, str]] = Counter()
@@ -452,7 +472,7 @@ def _write_results(session: Any, run_id: int, people: pa.Table) -> None:
     ):
         place = district or "000000"
         counts[(place, klass, reason or "", "")] += 1
-        for tag in tags or []:
+        for tag in expansion.tag_list(tags):
             counts[(place, klass, reason or "", tag)] += 1
     items = sorted(counts.items())
     insert_columns(

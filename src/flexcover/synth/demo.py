@@ -12,18 +12,24 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from flexcover.contributions.service import insured_register_reader
+from flexcover.coverage.tasks import ComparisonSummary, compare
 from flexcover.kit.audit import Actor
 from flexcover.kit.credit_code import ALPHABET, credit_check_character
+from flexcover.kit.database import Database
 from flexcover.kit.months import age_on
 from flexcover.kit.problems import Problem
+from flexcover.kit.settings import Settings
 from flexcover.migrations import data_tables
 from flexcover.registry import accounts, repository, service
 from flexcover.registry.models import Person, Platform, User
 from flexcover.registry.schemas import EmployerIn, PersonIn, PlatformIn, UserIn
 from flexcover.rules.parameters import Rulebook, default_rulebook
+from flexcover.synth.departments import generate_departments
+from flexcover.synth.departments_files import write_departments
 from flexcover.synth.models import DemoDataset
 from flexcover.synth.population import generate_population
-from flexcover.synth.simulation import Simulation, as_date, simulate
+from flexcover.synth.simulation import FIRST_MONTH, MONTHS, Simulation, as_date, simulate
 
 GENERATOR_VERSION = "2"  # 2: twelve months of contributions
 DEMO_PASSWORD = "flexcover-demo"  # noqa: S105 - printed on the console: demo data only, never production
@@ -338,3 +344,47 @@ def _logins(session: Session) -> list[DemoLogin]:
         )
         for user in users
     ]
+
+
+COMPARISON_MONTH = FIRST_MONTH + MONTHS - 1
+"""The demo compares its departments' data for the last month it simulated."""
+
+
+def compare_demo(
+    *,
+    database: Database,
+    rulebook: Rulebook,
+    settings: Settings,
+    jurisdiction: str,
+    people: int,
+    seed: int,
+    progress: Callable[[str, int, int], None] = lambda step, done, total: None,
+) -> ComparisonSummary:
+    """精准扩面 for the demo city: its departments' files (the same people as the demo's
+    register: :func:`generate_departments` draws them as :func:`generate_population` does) in
+    ``<data dir>/sources/demo-<month>``, compared with the insured register — the departments'
+    and the demo's own enrolments — so that the cockpit and the districts' task lists have
+    something to show."""
+    folder = settings.ensure_data_dir() / "sources" / f"demo-{COMPARISON_MONTH}"
+    progress("departments", 0, 1)
+    write_departments(
+        generate_departments(
+            jurisdiction=jurisdiction, people=people, seed=seed, as_of=COMPARISON_MONTH
+        ),
+        folder,
+    )
+    progress("departments", 1, 1)
+    progress("comparison", 0, 1)
+    summary = compare(
+        database=database,
+        rulebook=rulebook,
+        sources=folder,
+        as_of=COMPARISON_MONTH,
+        jurisdiction=jurisdiction,
+        actor=Actor.system("demo"),
+        id_key=settings.id_hash_key,
+        workdir=settings.data_dir / "comparisons",
+        own_register=insured_register_reader(database),
+    )
+    progress("comparison", 1, 1)
+    return summary
