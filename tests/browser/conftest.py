@@ -20,6 +20,7 @@ import uvicorn
 from flexcover.web.app import create_app
 
 TODAY = date(2026, 11, 15)
+"""The live server's date: the tests below are written for November 2026."""
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("FLEXCOVER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,11 +50,9 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(settings, database) -> Iterator[str]:
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, database), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
+    app = create_app(settings, database)
+    app.state.today = lambda: TODAY  # pages and tests agree on the month whatever the clock says
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -85,3 +85,26 @@ class World:
                 [{name: row.get(name) for name in schema.names} for row in rows], schema=schema
             )
         return out
+
+
+def classify_world(
+    world: World, retirements: pa.Table, settings: Any, engine_name: str = "duckdb"
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The classification of the world's people and its employer findings on an engine, links
+    made on the keyed hash alone (rows as dicts)."""
+    from flexcover.coverage.classify import classify, employer_findings, exact_links, spine
+    from flexcover.coverage.engines import backend
+
+    engine = backend(engine_name)
+    try:
+        tables = {name: engine.table(name, data) for name, data in world.tables().items()}
+        records = [tables[s] for s in tables if s not in ("population", "construction")]
+        people = spine(tables["population"])
+        linked = [exact_links(people, r) for r in records]
+        links = linked[0].union(*linked[1:])
+        expression = classify(tables, links, engine.table("retirement", retirements), settings)
+        rows = engine.to_arrow(expression).to_pylist()
+        findings = engine.to_arrow(employer_findings(tables, settings)).to_pylist()
+    finally:
+        engine.close()
+    return rows, findings

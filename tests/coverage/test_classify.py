@@ -9,16 +9,11 @@ import pytest
 
 from flexcover.coverage.classify import (
     Settings,
-    classify,
-    employer_findings,
-    exact_links,
     retirement_table,
-    spine,
 )
-from flexcover.coverage.engines import DuckDBBackend
 from flexcover.kit.credit_code import credit_check_character
 from flexcover.kit.months import Month
-from tests.coverage.fixtures import World
+from tests.coverage.fixtures import World, classify_world
 
 AUG = Month(2025, 8)
 SETTINGS = Settings(as_of=AUG, interrupted_after=3, jurisdiction="500000")
@@ -37,19 +32,8 @@ def retirements(rulebook):
 
 
 def run(world: World, retirements, settings: Settings = SETTINGS):
-    """The classification of every population record: {record_id: row}."""
-    engine = DuckDBBackend()
-    try:
-        tables = {name: engine.table(name, data) for name, data in world.tables().items()}
-        records = [tables[s] for s in tables if s not in ("population", "construction")]
-        people = spine(tables["population"])
-        linked = [exact_links(people, r) for r in records]
-        links = linked[0].union(*linked[1:])
-        expression = classify(tables, links, engine.table("retirement", retirements), settings)
-        rows = engine.to_arrow(expression).to_pylist()
-        findings = engine.to_arrow(employer_findings(tables, settings)).to_pylist()
-    finally:
-        engine.close()
+    """The classification of every population record: {record_id: row}, and the findings."""
+    rows, findings = classify_world(world, retirements, settings)
     return {row["person"]: row for row in rows}, findings
 
 

@@ -32,7 +32,7 @@ def departments(tmp_path_factory) -> Path:
     return out
 
 
-def run(database, settings, rulebook, sources: Path, workdir: Path, **options):
+def run(database, settings, rulebook, sources: Path, workdir: Path, own_register=None, **options):
     return compare(
         database=database,
         rulebook=rulebook,
@@ -43,6 +43,7 @@ def run(database, settings, rulebook, sources: Path, workdir: Path, **options):
         id_key=settings.id_hash_key,
         workdir=workdir,
         options=Options(**options),
+        own_register=own_register,
     )
 
 
@@ -164,15 +165,12 @@ def test_flexcovers_own_enrolments_join_the_register(
             payment_frequency="monthly",
             as_of=AUG,
         )
-    summary = compare(
-        database=database,
-        rulebook=rulebook,
-        sources=departments,
-        as_of=AUG,
-        jurisdiction="500000",
-        actor=SYSTEM,
-        id_key=settings.id_hash_key,
-        workdir=tmp_path,
+    summary = run(
+        database,
+        settings,
+        rulebook,
+        departments,
+        tmp_path,
         own_register=contributions.insured_register_reader(database),
     )
     assert summary.report["sources"]["flexcover_register"]["kept"] == 1
@@ -180,3 +178,27 @@ def test_flexcovers_own_enrolments_join_the_register(
     mine = next(r for r in results.to_pylist() if r["person"] == f"人口库.parquet:{line}")
     assert mine["klass"] == "covered"
     assert mine["evidence"] == ["register:参保登记.parquet:1"]
+
+
+@pytest.mark.spark
+# PySpark leaves sockets of its Java gateway for the garbage collector to close.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_whole_comparison_on_spark_finds_what_duckdb_finds(
+    database, settings, rulebook, departments, tmp_path
+):
+    """Ingest, matching (Splink on Spark too, with the model the embedded run trained),
+    classification and write-back through the Spark engine give every person the class the
+    embedded engine gives."""
+    import pyarrow.parquet as pq
+
+    on_duckdb = run(database, settings, rulebook, departments, tmp_path)
+    model = tmp_path / f"run-{on_duckdb.run_id}" / "linkage-model.json"
+    on_spark = run(database, settings, rulebook, departments, tmp_path, engine="spark", model=model)
+    assert on_spark.counts == on_duckdb.counts
+
+    def classes(summary):
+        table = pq.read_table(tmp_path / f"run-{summary.run_id}" / "results.parquet")
+        return dict(zip(table["person"].to_pylist(), table["klass"].to_pylist(), strict=True))
+
+    assert classes(on_spark) == classes(on_duckdb)
+    assert on_spark.report["matching"]["exact"] == on_duckdb.report["matching"]["exact"]

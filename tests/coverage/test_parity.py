@@ -10,16 +10,11 @@ import pytest
 
 from flexcover.coverage.classify import (
     Settings,
-    classify,
-    employer_findings,
-    exact_links,
     retirement_table,
-    spine,
 )
-from flexcover.coverage.engines import backend
 from flexcover.kit.credit_code import credit_check_character
 from flexcover.kit.months import Month
-from tests.coverage.fixtures import World
+from tests.coverage.fixtures import World, classify_world
 
 AUG = Month(2025, 8)
 SETTINGS = Settings(as_of=AUG, interrupted_after=3, jurisdiction="500000")
@@ -103,18 +98,8 @@ def mixed_world(people: int, seed: int) -> World:
 
 
 def outcome(engine_name: str, world: World, rulebook) -> tuple[list, list]:
-    engine = backend(engine_name)
-    try:
-        tables = {name: engine.table(name, data) for name, data in world.tables().items()}
-        records = [tables[s] for s in tables if s not in ("population", "construction")]
-        people = spine(tables["population"])
-        linked = [exact_links(people, r) for r in records]
-        links = linked[0].union(*linked[1:])
-        retirements = engine.table("retirement", retirement_table(rulebook, AUG))
-        people = engine.to_arrow(classify(tables, links, retirements, SETTINGS)).to_pylist()
-        findings = engine.to_arrow(employer_findings(tables, SETTINGS)).to_pylist()
-    finally:
-        engine.close()
+    retirements = retirement_table(rulebook, AUG)
+    people, findings = classify_world(world, retirements, SETTINGS, engine_name)
     key = ("person", "klass", "reason", "tags", "evidence", "unpaid_months", "retirement_month")
     return (
         sorted(tuple(_plain(row[k]) for k in key) for row in people),

@@ -74,7 +74,30 @@ def compare_command(
             require_jurisdiction(
                 session, jurisdiction, field="jurisdiction", levels=("province", "city", "district")
             )
-        with console.status("comparing…") as status:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        from flexcover.coverage.sources import load_mappings
+
+        # One step per mapping ingested, then export, matching (2), classification, write-back.
+        steps = len(load_mappings(mappings)) + 5
+        with Progress(
+            TextColumn("{task.description:<34}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            step = bar.add_task("comparing", total=steps)
+
+            def advance(stage: str) -> None:
+                bar.update(step, advance=1, description=stage)
+
             summary = compare(
                 database=database,
                 rulebook=default_rulebook(),
@@ -92,8 +115,9 @@ def compare_command(
                     mappings=mappings,
                 ),
                 own_register=insured_register_reader(database),
-                progress=lambda stage: status.update(f"comparing: {stage}…"),
+                progress=advance,
             )
+            bar.update(step, completed=steps, description="done")
     finally:
         database.dispose()
     table = Table(title=f"comparison {summary.run_id}: {jurisdiction}, {month}, {engine}")

@@ -388,6 +388,7 @@ def _probabilistic(
             "person": found["left_record_id"],
             "method": pa.array(["probabilistic"] * found.num_rows, pa.string()),
             "probability": found["match_probability"],
+            "agreed": found["agreed"],
         }
     )
     return probable, model, report
@@ -401,8 +402,13 @@ def _no_links() -> pa.Table:
             "person": pa.array([], pa.string()),
             "method": pa.array([], pa.string()),
             "probability": pa.array([], pa.float64()),
+            "agreed": pa.array([], pa.list_(pa.string())),
         }
     )
+
+
+AGREED = {"exact": ["id_number"], "repaired": ["id_number_one_typo", "name"]}
+"""What agreed, for the links that are not probabilistic (those carry Splink's fields)."""
 
 
 def _with_method(links: ir.Table, method: str) -> ir.Table:
@@ -412,6 +418,7 @@ def _with_method(links: ir.Table, method: str) -> ir.Table:
         "person",
         method=ibis.literal(method),
         probability=ibis.null("float64"),
+        agreed=ibis.literal(AGREED[method], type="array<string>"),
     )
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from flexcover.kit.months import china_today
 from flexcover.rules.schemas import (
     AccountIn,
     AverageIndexIn,
@@ -26,7 +25,10 @@ router = APIRouter(prefix="/api/v1/calc", tags=["calculators"])
 
 def _run(request: Request, name: str, body: Any) -> dict[str, Any]:
     return calculate(
-        name, body.model_dump(), rulebook=request.app.state.rulebook, today=china_today()
+        name,
+        body.model_dump(),
+        rulebook=request.app.state.rulebook,
+        today=request.app.state.today(),
     )
 
 
