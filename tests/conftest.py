@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -208,3 +209,10 @@ def small_departments(tmp_path_factory: pytest.TempPathFactory) -> Path:
         generate_departments(jurisdiction="500000", people=1500, as_of=Month(2026, 10)), out
     )
     return out
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    """A client of the module's ``app`` fixture (web, contributions, coverage, cockpit tests)."""
+    with TestClient(app, base_url="http://testserver") as client:
+        yield client

@@ -9,29 +9,19 @@ from datetime import date
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from flexcover.cockpit import panels
 from flexcover.kit.audit import AuditEntry
 from flexcover.kit.problems import Forbidden
-from flexcover.web.app import create_app
 from tests.conftest import count
 from tests.contributions.conftest import JAN, rulebook, world  # noqa: F401 - the funds panel
 from tests.coverage.seed import CITY, SHAPINGBA, YUZHONG, Someone, city, compare
-from tests.web.conftest import log_in
+from tests.web.conftest import app_on, log_in
 
 
 @pytest.fixture
 def app(settings, database, rulebook):  # noqa: F811
-    app = create_app(settings, database, rulebook)
-    app.state.today = lambda: date(2026, 11, 15)
-    return app
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app) as client:
-        yield client
+    return app_on(date(2026, 11, 15), settings, database, rulebook)
 
 
 def as_user(client, factory, region=YUZHONG, role="district_officer", name="officer"):

@@ -10,23 +10,14 @@ from sqlalchemy import func, select
 
 from flexcover.contributions.models import ContributionBill, Enrolment, Payment
 from flexcover.ledger.models import JournalEntry
-from flexcover.web.app import create_app
 from tests.conftest import count
 from tests.contributions.conftest import JAN
-from tests.web.conftest import bearer
+from tests.web.conftest import app_on, bearer
 
 
 @pytest.fixture
 def app(settings, database, rulebook):
-    app = create_app(settings, database, rulebook)
-    app.state.today = lambda: date(2026, 1, 15)
-    return app
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app) as client:
-        yield client
+    return app_on(date(2026, 1, 15), settings, database, rulebook)
 
 
 @pytest.fixture

@@ -13,28 +13,18 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from flexcover.coverage.models import ComparisonRun, ExpansionTask
 from flexcover.kit.audit import AuditEntry
-from flexcover.web.app import create_app
 from tests.conftest import count
 from tests.coverage.seed import CITY, SHAPINGBA, YUZHONG, Someone, city, compare
-from tests.web.conftest import log_in
+from tests.web.conftest import app_on, log_in
 
 
 @pytest.fixture
 def app(settings, database, rulebook):
-    app = create_app(settings, database, rulebook)
-    app.state.today = lambda: date(2026, 11, 15)
-    return app
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app) as client:
-        yield client
+    return app_on(date(2026, 11, 15), settings, database, rulebook)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,10 +12,11 @@ def app(settings, database):
     return create_app(settings, database)
 
 
-@pytest.fixture
-def client(app) -> Iterator[TestClient]:
-    with TestClient(app, base_url="http://testserver") as client:
-        yield client
+def app_on(day: date, settings, database, rulebook=None):
+    """The app living on ``day``: pages and API take "this month" from it, not from the clock."""
+    app = create_app(settings, database, rulebook)
+    app.state.today = lambda: day
+    return app
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -41,6 +41,15 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+def memory_share(fraction: float = 0.5) -> int:
+    """``fraction`` of this machine's physical memory, in MB (at least 1 GB)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 4096
+    return max(1024, int(total * fraction) >> 20)
+
+
 class DuckDBBackend:
     name = "duckdb"
 
@@ -48,6 +57,9 @@ class DuckDBBackend:
         self.connection = ibis.duckdb.connect(str(path) if path else ":memory:")
         if threads:
             self.connection.raw_sql(f"SET threads = {int(threads)}")
+        # DuckDB's own default is 80% of the machine; the run's Python side (Splink's frames,
+        # the write-back's batches) needs room too, so DuckDB spills to disk sooner.
+        self.connection.raw_sql(f"SET memory_limit = '{memory_share()}MB'")
 
     def table(self, name: str, data: pa.Table | Path) -> ir.Table:
         raw = self.connection.con  # the DuckDB connection Ibis wraps

@@ -119,15 +119,7 @@ def task_list(
     place = region_of(actor, region)
     see(actor, place, district)
     chosen_status = "open" if status is None else status
-    where = repository.TaskFilter(
-        region=place,
-        district=district or None,
-        kind=kind or None,
-        klass=klass or None,
-        tag=tag or None,
-        status=chosen_status or None,
-        priority=int(priority) if priority else None,
-    )
+    where = _task_filter(place, district, kind, klass, tag, chosen_status, priority)
     found = service.tasks(session, actor, where, PageRequest(page, PAGE_SIZE))
     filters = {
         "region": region or "",
@@ -160,6 +152,27 @@ def task_list(
     )
 
 
+def _task_filter(
+    place: str,
+    district: str | None,
+    kind: str | None,
+    klass: str | None,
+    tag: str | None,
+    status: str,
+    priority: str | None,
+) -> repository.TaskFilter:
+    """The list's query parameters as a filter; empty ones filter nothing."""
+    return repository.TaskFilter(
+        region=place,
+        district=district or None,
+        kind=kind or None,
+        klass=klass or None,
+        tag=tag or None,
+        status=status or None,
+        priority=int(priority) if priority else None,
+    )
+
+
 def _region_name(session: DbSession, code: str) -> str:
     return registry.require_jurisdiction(session, code, field="region").full_name
 
@@ -180,14 +193,8 @@ def export_tasks(
     """The filtered tasks as the field teams' workbook."""
     place = region_of(actor, region)
     see(actor, place, district)
-    where = repository.TaskFilter(
-        region=place,
-        district=district or None,
-        kind=kind or None,
-        klass=klass or None,
-        tag=tag or None,
-        status=("open" if status is None else status) or None,
-        priority=int(priority) if priority else None,
+    where = _task_filter(
+        place, district, kind, klass, tag, "open" if status is None else status, priority
     )
     data = service.export_tasks(session, actor, where, actions=labels.ACTION_LABELS["zh-CN"])
     return Response(
