@@ -3,6 +3,7 @@ every bad row counted by its reason."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -205,6 +206,28 @@ def test_a_file_without_a_mapped_column_is_refused_by_name(tmp_path):
         run(tmp_path, "tax")
     assert refused.value.field == "tax/个税收入.csv"
     assert "纳税人姓名" in refused.value.message("en")
+
+
+def test_a_broken_workbook_is_refused_by_name(tmp_path):
+    (tmp_path / "civil").mkdir()
+    (tmp_path / "civil" / "低保对象.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(SourceUnreadable) as refused:
+        run(tmp_path, "dibao")
+    assert refused.value.field == "civil/低保对象.xlsx"
+    assert "workbook" in refused.value.message("en")
+
+
+def test_a_missing_sheet_is_refused_by_name(tmp_path):
+    (tmp_path / "civil").mkdir()
+    book = openpyxl.Workbook()
+    book.active.append(["成员姓名", "身份证号", "家庭编号", "所在区划"])
+    book.save(tmp_path / "civil" / "低保对象.xlsx")
+    mapping = replace(load_mappings()["dibao"], sheet="2025年8月")
+    con = duckdb.connect()
+    with pytest.raises(SourceUnreadable) as refused:
+        ingest(con, tmp_path, {"dibao": mapping}, id_key=KEY, jurisdiction="500000", as_of=AS_OF)
+    assert refused.value.field == "civil/低保对象.xlsx"
+    assert "2025年8月" in refused.value.message("en")
 
 
 @pytest.mark.parametrize(
