@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from flexcover.cli import app
+from flexcover.coverage import tasks as comparison
 from flexcover.coverage.evaluation import evaluate
 from flexcover.coverage.models import ComparisonRun, CoverageCount, CoverageResult, ExpansionTask
 from flexcover.coverage.tasks import Options, compare
@@ -84,6 +85,33 @@ def test_a_rerun_updates_the_tasks_it_finds_again(
     assert second.tasks.resolved == 0
     assert second.counts == first.counts
     assert session.scalar(select(func.count()).select_from(ExpansionTask)) == first.tasks.issued
+
+
+def test_results_written_in_slices_are_those_written_at_once(
+    database, settings, rulebook, departments, tmp_path, session, monkeypatch
+):
+    whole = run(database, settings, rulebook, departments, tmp_path)
+    model = tmp_path / f"run-{whole.run_id}" / "linkage-model.json"
+    monkeypatch.setattr(comparison, "WRITE_SLICE", 999)  # 4000 people: four slices and a short one
+    sliced = run(database, settings, rulebook, departments, tmp_path, model=model)
+
+    def stored(run_id: int) -> tuple[list, list]:
+        results = session.execute(
+            select(CoverageResult.person_key, CoverageResult.klass, CoverageResult.tags)
+            .where(CoverageResult.run_id == run_id)
+            .order_by(CoverageResult.person_key)
+        ).all()
+        counts = session.execute(
+            select(CoverageCount.district, CoverageCount.klass, CoverageCount.reason)
+            .add_columns(CoverageCount.tag, CoverageCount.people)
+            .where(CoverageCount.run_id == run_id)
+            .order_by(CoverageCount.district, CoverageCount.klass, CoverageCount.reason)
+            .order_by(CoverageCount.tag)
+        ).all()
+        return results, counts
+
+    assert len(stored(sliced.run_id)[0]) == PEOPLE
+    assert stored(sliced.run_id) == stored(whole.run_id)
 
 
 def test_a_run_that_fails_says_why_and_hands_out_nothing(

@@ -161,8 +161,8 @@ def compare(
                 + expansion.employer_task_findings(found.employers),
             )
             found.report["seconds"]["write_back"] = round(time.perf_counter() - started, 2)
-            counts = Counter(found.people["klass"].to_pylist())
-            reasons = Counter(r for r in found.people["reason"].to_pylist() if r)
+            counts = _tally(found.people["klass"])
+            reasons = _tally(found.people["reason"])
             report = {
                 **found.report,
                 "tasks": {
@@ -189,6 +189,17 @@ def compare(
                 failed.finished_at = utc_now()
         raise
     return ComparisonSummary(run_id, dict(counts), dict(reasons), tasks, report)
+
+
+def _tally(column: pa.ChunkedArray) -> Counter[str]:
+    """How often each value occurs (nulls left out), counted in Arrow."""
+    return Counter(
+        {
+            entry["values"].as_py(): entry["counts"].as_py()
+            for entry in pc.value_counts(column)
+            if entry["values"].is_valid
+        }
+    )
 
 
 @dataclass
@@ -443,44 +454,52 @@ def _report(report: SourceReport) -> dict[str, Any]:
     }
 
 
+WRITE_SLICE = 200_000
+"""Results are turned into Python values and written this many at a time: a province's ten
+million rows at once would take most of a machine's memory."""
+
+
 def _write_results(session: Any, run_id: int, people: pa.Table) -> None:
     """The run's results and their counts per district, class, reason and tag, in bulk."""
     session.execute(delete(CoverageResult).where(CoverageResult.run_id == run_id))
     session.execute(delete(CoverageCount).where(CoverageCount.run_id == run_id))
-    rows = people.to_pydict()
-    keys = [
-        expansion.person_key({"id_hash": h, "person": p})
-        for h, p in zip(rows["id_hash"], rows["person"], strict=True)
-    ]
-    insert_columns(
-        session,
-        CoverageResult,
-        people.num_rows,
-        {
-            "run_id": run_id,
-            "person_key": keys,
-            "district": [d or "000000" for d in rows["district"]],
-            "name": [n or "" for n in rows["name"]],
-            "klass": rows["klass"],
-            "reason": rows["reason"],
-            "tags": [t or "," for t in rows["tags"]],
-            "unpaid_months": rows["unpaid_months"],
-            "months_total": rows["months_total"],
-            "retirement_month": rows["retirement_month"],
-            # COPY takes JSON as text; SQLAlchemy encodes it itself.
-            "evidence": [json.dumps(sorted(e or []), ensure_ascii=False) for e in rows["evidence"]]
-            if session.get_bind().dialect.name == "postgresql"
-            else [sorted(e or []) for e in rows["evidence"]],
-        },
-    )
+    as_json = session.get_bind().dialect.name == "postgresql"  # COPY takes JSON as text
     counts: Counter[tuple[str, str, str, str]] = Counter()
-    for district, klass, reason, tags in zip(
-        rows["district"], rows["klass"], rows["reason"], rows["tags"], strict=True
-    ):
-        place = district or "000000"
-        counts[(place, klass, reason or "", "")] += 1
-        for tag in expansion.tag_list(tags):
-            counts[(place, klass, reason or "", tag)] += 1
+    for offset in range(0, people.num_rows, WRITE_SLICE):
+        part = people.slice(offset, WRITE_SLICE)
+        rows = part.to_pydict()
+        districts = [d or "000000" for d in rows["district"]]
+        insert_columns(
+            session,
+            CoverageResult,
+            part.num_rows,
+            {
+                "run_id": run_id,
+                "person_key": [
+                    expansion.person_key({"id_hash": h, "person": p})
+                    for h, p in zip(rows["id_hash"], rows["person"], strict=True)
+                ],
+                "district": districts,
+                "name": [n or "" for n in rows["name"]],
+                "klass": rows["klass"],
+                "reason": rows["reason"],
+                "tags": [t or "," for t in rows["tags"]],
+                "unpaid_months": rows["unpaid_months"],
+                "months_total": rows["months_total"],
+                "retirement_month": rows["retirement_month"],
+                "evidence": [
+                    json.dumps(sorted(e or []), ensure_ascii=False) if as_json else sorted(e or [])
+                    for e in rows["evidence"]
+                ],
+            },
+        )
+        for place, klass, reason, tags in zip(
+            districts, rows["klass"], rows["reason"], rows["tags"], strict=True
+        ):
+            counts[(place, klass, reason or "", "")] += 1
+            for tag in expansion.tag_list(tags):
+                counts[(place, klass, reason or "", tag)] += 1
+        del rows
     items = sorted(counts.items())
     insert_columns(
         session,
