@@ -7,16 +7,15 @@ from datetime import date
 
 import pytest
 
-from flexcover.coverage.classify import (
-    Settings,
-    retirement_table,
-)
+from flexcover.coverage.classify import Settings, retirement_table
+from flexcover.coverage.classify import settings as classify_settings
 from flexcover.kit.credit_code import credit_check_character
 from flexcover.kit.months import Month
+from flexcover.rules.parameters import default_rulebook
 from tests.coverage.fixtures import World, classify_world
 
 AUG = Month(2025, 8)
-SETTINGS = Settings(as_of=AUG, interrupted_after=3, jurisdiction="500000")
+SETTINGS = classify_settings(default_rulebook(), AUG, "500000", interrupted_after=3)
 
 
 def code(body: str) -> str:
@@ -178,6 +177,25 @@ def test_tags_for_platform_tax_dibao_business_and_short_records(retirements):
     assert people[shop]["tags"] == ",self_employed,"
     assert people[close]["tags"] == ",near_retirement_short,"
     assert people[close]["retirement_month"] == "2029-01"
+
+
+def test_the_near_retirement_window_is_the_rulebooks(retirements, rulebook, tmp_path):
+    """Five years (subsidy.near_retirement_years) by default; a province that narrows it to three
+    no longer tags someone who retires in three years and five months."""
+    world = World()
+    close = world.person(born=date(1968, 3, 1))  # retires 2029-01: 41 months after 2025-08
+    world.enrolled(close, months_total=100, paid_last_12=12)
+    assert SETTINGS.near_retirement_months == 60
+    assert run(world, retirements)[0][close]["tags"] == ",near_retirement_short,"
+    (tmp_path / "narrow.yaml").write_text(
+        'jurisdiction: "500000"\nname: 重庆市\nparameters:\n  subsidy.near_retirement_years:\n'
+        "    - value: 3\n      effective_from: 2025-01-01\n      source: test scenario\n"
+        "      confidence: U\n",
+        encoding="utf-8",
+    )
+    narrow = classify_settings(rulebook.with_override(tmp_path / "narrow.yaml"), AUG, "500000")
+    assert narrow.near_retirement_months == 36
+    assert run(world, retirements, narrow)[0][close]["tags"] == ","
 
 
 def test_an_employer_with_more_taxed_staff_than_insured_is_a_finding(retirements):

@@ -8,16 +8,15 @@ from datetime import date
 
 import pytest
 
-from flexcover.coverage.classify import (
-    Settings,
-    retirement_table,
-)
+from flexcover.coverage.classify import retirement_table
+from flexcover.coverage.classify import settings as classify_settings
 from flexcover.kit.credit_code import credit_check_character
 from flexcover.kit.months import Month
+from flexcover.rules.parameters import default_rulebook
 from tests.coverage.fixtures import World, classify_world
 
 AUG = Month(2025, 8)
-SETTINGS = Settings(as_of=AUG, interrupted_after=3, jurisdiction="500000")
+SETTINGS = classify_settings(default_rulebook(), AUG, "500000", interrupted_after=3)
 EMPLOYERS = [
     f"91500103MA{n:07d}" + credit_check_character(f"91500103MA{n:07d}") for n in range(1, 6)
 ]

@@ -3,6 +3,7 @@ and platform workers' coverage. Every figure links to the people or tasks behind
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -55,7 +56,9 @@ def _run_note(run: ComparisonRun, lang: str) -> str:
     return translate("cockpit.run_note", lang, month=run.as_of, run=run.id)
 
 
-class _Base:
+class _Base(ABC):
+    """A panel drawn by the generic template from the :class:`View` its subclass builds."""
+
     template = GENERIC_TEMPLATE
     key = ""
     order = 0
@@ -66,10 +69,11 @@ class _Base:
     ) -> dict[str, Any]:
         return self.view(session, actor, region, request, page_language(request)).context()
 
+    @abstractmethod
     def view(
         self, session: Session, actor: Actor, region: str, request: Request, lang: str
     ) -> View:
-        raise NotImplementedError
+        """The panel's figures, charts and tables for ``region`` in ``lang``."""
 
 
 class CoveragePanel(_Base):

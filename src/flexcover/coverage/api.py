@@ -3,14 +3,15 @@ task workbook for field teams."""
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from flexcover.coverage import repository, service
-from flexcover.coverage.labels import ACTION_LABELS
+from flexcover.coverage.expansion import TASK_CLASSES
+from flexcover.coverage.labels import ACTION_LABELS, TAG_LABELS
+from flexcover.coverage.models import KINDS
 from flexcover.coverage.problems import WorkbookInvalid
 from flexcover.coverage.schemas import (
     DistrictOut,
@@ -20,9 +21,11 @@ from flexcover.coverage.schemas import (
     RunOut,
     TaskOut,
     TaskPage,
+    choice_pattern,
 )
 from flexcover.kit.divisions import current_divisions
-from flexcover.kit.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageRequest
+from flexcover.kit.money import round_half_up_div
+from flexcover.kit.pagination import MAX_PAGE, MAX_PAGE_SIZE, MAX_RECORD_ID, PageRequest
 from flexcover.kit.problems import NotFound
 from flexcover.registry.api import PathId
 from flexcover.web.auth import ApiActor, DbSession
@@ -38,9 +41,8 @@ def rate(covered: int, of: int) -> str | None:
     """A percentage with one decimal, half up, from integers (no float)."""
     if of == 0:
         return None
-    tenths = Fraction(covered * 1000, of) + Fraction(1, 2)
-    whole = int(tenths)
-    return f"{whole // 10}.{whole % 10}"
+    whole, tenth = divmod(round_half_up_div(covered * 1000, of), 10)
+    return f"{whole}.{tenth}"
 
 
 @router.get("/comparisons", response_model=list[RunOut])
@@ -50,11 +52,7 @@ def list_runs(region: Region, session: DbSession, actor: ApiActor) -> Any:
 
 @router.get("/comparisons/{run_id}", response_model=RunOut)
 def get_run(run_id: PathId, session: DbSession, actor: ApiActor) -> Any:
-    found = repository.run(session, run_id)
-    if found is None:
-        raise NotFound(field="run_id", what="comparison", key=run_id)
-    service.runs(session, actor, found.jurisdiction_code)  # authorises
-    return found
+    return service.run(session, actor, run_id)
 
 
 @router.get("/coverage/districts", response_model=list[DistrictOut])
@@ -62,12 +60,16 @@ def coverage_districts(
     region: Region,
     session: DbSession,
     actor: ApiActor,
-    run: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    run: Annotated[int | None, Query(ge=1, le=MAX_RECORD_ID)] = None,
 ) -> Any:
     """People by class per district in the newest comparison covering ``region`` (or ``run``)."""
-    chosen = repository.run(session, run) if run else service.latest_run(session, actor, region)
+    chosen = (
+        service.run_for(session, actor, run, region)
+        if run
+        else service.latest_run(session, actor, region)
+    )
     if chosen is None:
-        raise NotFound(field="run" if run else "region", what="comparison", key=run or region)
+        raise NotFound(field="region", what="comparison", key=region)
     names = current_divisions()
     return [
         DistrictOut(
@@ -92,39 +94,10 @@ def expansion_progress(region: Region, session: DbSession, actor: ApiActor) -> A
     ]
 
 
-def _filter(
-    region: str,
-    district: str | None,
-    kind: str | None,
-    klass: str | None,
-    tag: str | None,
-    status: str | None,
-    priority: int | None,
-) -> repository.TaskFilter:
-    return repository.TaskFilter(
-        region=region,
-        district=district,
-        kind=kind,
-        klass=klass,
-        tag=tag,
-        status=status,
-        priority=priority,
-    )
-
-
-Kind = Annotated[
-    str | None, Query(pattern=r"^(person|employer_under_insured|project_no_injury_cover)$")
-]
-Klass = Annotated[
-    str | None, Query(alias="class", pattern=r"^(never_insured|dropped|interrupted)$")
-]
-Tag = Annotated[str | None, Query(pattern=r"^[a-z_]{1,30}$")]
-Status = Annotated[
-    str | None,
-    Query(
-        pattern=r"^(open|issued|contacted|enrolled|unreachable|not_applicable|converted|resolved)$"
-    ),
-]
+Kind = Annotated[str | None, Query(pattern=choice_pattern(KINDS))]
+Klass = Annotated[str | None, Query(alias="class", pattern=choice_pattern(TASK_CLASSES))]
+Tag = Annotated[str | None, Query(pattern=choice_pattern(list(TAG_LABELS["en"])))]
+Status = Annotated[str | None, Query(pattern=choice_pattern(repository.STATUS_CHOICES))]
 Priority = Annotated[int | None, Query(ge=1, le=3)]
 
 
@@ -142,7 +115,7 @@ def list_tasks(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> Any:
-    where = _filter(region, district, kind, klass, tag, status, priority)
+    where = repository.TaskFilter(region, district, kind, klass, tag, status, priority)
     found = service.tasks(session, actor, where, PageRequest(page, size))
     return {"items": found.items, "total": found.total, "page": found.page, "size": found.size}
 
@@ -159,7 +132,7 @@ def export_tasks(
     status: Status = "open",
     priority: Priority = None,
 ) -> Response:
-    where = _filter(region, district, kind, klass, tag, status, priority)
+    where = repository.TaskFilter(region, district, kind, klass, tag, status, priority)
     data = service.export_tasks(session, actor, where, actions=ACTION_LABELS["zh-CN"])
     return Response(
         data,

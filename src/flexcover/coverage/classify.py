@@ -33,9 +33,31 @@ dates); anyone born earlier is past retirement age in any month a comparison is 
 @dataclass(frozen=True)
 class Settings:
     as_of: Month
+    near_retirement_months: int
+    """How close to retirement a short record makes someone ``near_retirement_short``: the
+    window in which the rules still help them (``subsidy.near_retirement_years``), see
+    :func:`settings`."""
     interrupted_after: int = 3
     """*N*: unpaid months among the last 12 from which an enrolment is interrupted."""
     jurisdiction: str = "000000"
+
+
+def settings(
+    rulebook: Rulebook, as_of: Month, jurisdiction: str = "000000", *, interrupted_after: int = 3
+) -> Settings:
+    """The classification's settings with the rulebook's values in force at the end of
+    ``as_of`` (or when first published, for an earlier month). Near retirement is the window in
+    which a flexible worker's subsidy runs on to retirement (财社〔2017〕164号: within 5 years):
+    the people whose records the tasks must reach first."""
+    key = "subsidy.near_retirement_years"
+    first = rulebook.periods(jurisdiction, key)[0].effective_from
+    years = rulebook.get(jurisdiction, key, max(as_of.last_day, first)).value
+    return Settings(
+        as_of=as_of,
+        near_retirement_months=int(years) * 12,
+        interrupted_after=interrupted_after,
+        jurisdiction=jurisdiction,
+    )
 
 
 def retirement_table(rulebook: Rulebook, as_of: Month, jurisdiction: str = "000000") -> pa.Table:
@@ -261,7 +283,7 @@ def classify(
             "near_retirement_short",
             (people.klass != "excluded")
             & people.retirement_month.notnull()
-            & (to_retirement <= 60)
+            & (to_retirement <= settings.near_retirement_months)
             & (people.months_total.fill_null(0) < people.minimum_months),
         ),
         ("minimum_income", people.dibao_records.notnull()),

@@ -16,8 +16,9 @@ from fastapi.responses import RedirectResponse, Response
 from flexcover.coverage import labels, repository, service
 from flexcover.coverage.canonical import CLASSES
 from flexcover.coverage.expansion import TASK_CLASSES
-from flexcover.coverage.models import KINDS, STATUSES, ExpansionTask
+from flexcover.coverage.models import KINDS, ExpansionTask
 from flexcover.coverage.problems import TaskClosed, TaskOutcomeInvalid, WorkbookInvalid
+from flexcover.coverage.schemas import choice_pattern
 from flexcover.kit.audit import Actor
 from flexcover.kit.divisions import current_divisions
 from flexcover.kit.pagination import MAX_PAGE, MAX_RECORD_ID, PageRequest
@@ -32,15 +33,13 @@ router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
 PAGE_SIZE = 50
 MAX_UPLOAD = 20 * 1024 * 1024
-STATUS_CHOICES = ("open", "verified", "current", *STATUSES)
-"""What the status filter offers: the groups of :data:`repository.STATUS_GROUPS`, then each
-status; an empty choice means every status."""
+STATUS_CHOICES = repository.STATUS_CHOICES
+"""What the status filter offers; an empty choice means every status."""
 OUTCOMES = service.OUTCOMES
 
 
 def _choice(values: tuple[str, ...] | list[str]) -> str:
-    """A query pattern for one of ``values`` or nothing (a form sends an empty select as ``""``)."""
-    return "^(" + "|".join(values) + ")?$"
+    return choice_pattern(values, blank=True)
 
 
 Code = Annotated[str | None, Query(pattern=r"^(\d{6})?$")]

@@ -76,6 +76,8 @@ STATUS_GROUPS: dict[str, tuple[str, ...]] = {
 """Statuses a filter can name together, so that every progress figure has a list behind it:
 ``open`` (still being worked), ``verified`` and ``current`` (everything progress counts as
 issued: all but the tasks a re-run no longer finds)."""
+STATUS_CHOICES = (*STATUS_GROUPS, *STATUSES)
+"""What a status filter accepts: a group, then each status."""
 
 
 @dataclass(frozen=True)

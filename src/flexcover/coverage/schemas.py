@@ -10,6 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 Code6 = Field(pattern=r"^\d{6}$")
 
 
+def choice_pattern(values: tuple[str, ...] | list[str], *, blank: bool = False) -> str:
+    """A query pattern for one of ``values``; with ``blank`` also for nothing (a page's form
+    sends an empty select as ``""``)."""
+    return "^(" + "|".join(values) + ")" + ("?" if blank else "") + "$"
+
+
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -160,6 +160,21 @@ def read_task(session: Session, actor: Actor, task_id: int) -> ExpansionTask:
     return found
 
 
+def run(session: Session, actor: Actor, run_id: int) -> ComparisonRun:
+    """A run the actor may read: one over a region they see, or one covering their own region
+    (a district officer reads the province's run that counted their district)."""
+    found = repository.run(session, run_id)
+    if found is None:
+        raise NotFound(field="run_id", what="comparison", key=run_id)
+    place = found.jurisdiction_code
+    own = actor.region_code
+    if own is not None and region_contains(place, own) and own != place:
+        _see(actor, own, "run_id")
+    else:
+        _see(actor, place, "run_id")
+    return found
+
+
 def run_for(session: Session, actor: Actor, run_id: int, region: str) -> ComparisonRun:
     """A run whose results ``region`` may read: one that covers the region or lies inside it."""
     _see(actor, region)

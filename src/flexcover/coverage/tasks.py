@@ -35,7 +35,6 @@ from sqlalchemy import delete
 from flexcover.coverage import expansion, linkage
 from flexcover.coverage.canonical import SOURCE_TYPES, WITHOUT_PEOPLE
 from flexcover.coverage.classify import (
-    Settings,
     classify,
     employer_findings,
     exact_links,
@@ -43,6 +42,7 @@ from flexcover.coverage.classify import (
     retirement_table,
     spine,
 )
+from flexcover.coverage.classify import settings as classify_settings
 from flexcover.coverage.engines import Backend, DuckDBBackend, SparkBackend, backend
 from flexcover.coverage.models import ComparisonRun, CoverageCount, CoverageResult
 from flexcover.coverage.sources import SourceReport, ingest, load_mappings
@@ -285,8 +285,8 @@ def _compare(
                 engine.table("links_probable", probable),
             ),
         )
-        settings = Settings(
-            as_of=as_of, interrupted_after=options.interrupted_after, jurisdiction=jurisdiction
+        settings = classify_settings(
+            rulebook, as_of, jurisdiction, interrupted_after=options.interrupted_after
         )
         results = engine.materialize(
             "results",
