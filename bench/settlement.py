@@ -140,6 +140,7 @@ def main() -> None:
                 rulebook=rulebook,
                 month=MONTH,
                 actor=Actor.system("bench"),
+                today=(MONTH + 1).first_day,
                 chunk_size=args.chunk,
                 workers=args.workers,
             )

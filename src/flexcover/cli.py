@@ -32,6 +32,7 @@ from flexcover.kit.problems import Problem
 from flexcover.kit.settings import Settings
 
 if TYPE_CHECKING:
+    from flexcover.contributions.reconcile import Reconciliation
     from flexcover.rules.parameters import Rulebook
 
 app = typer.Typer(
@@ -68,8 +69,7 @@ def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except Problem as problem:
-            where = f"{problem.field}: " if problem.field else ""
-            raise fail(f"{where}{problem.message('en')}") from None
+            raise fail(problem.line("en")) from None
         except ValidationError as invalid:
             first = invalid.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "input"
@@ -297,16 +297,31 @@ def settle(
             min=1, max=16, help="chunks settled at once (PostgreSQL; SQLite settles one at a time)"
         ),
     ] = 2,
+    force: Annotated[
+        bool, typer.Option(help="settle a month that has not ended yet (needs --reason)")
+    ] = False,
+    reason: Annotated[
+        str, typer.Option(max=200, help="why a month not yet over is settled (audited)")
+    ] = "",
 ) -> None:
     """Month-end settlement: bills, arrears, co-contributions, subsidies, ledger, reminders.
 
-    Resumable: run it again after an interruption and it carries on; after it finished, a second
-    run changes nothing. Several runs of the same month at once share the chunks."""
+    A month is settled after it has ended. Resumable: run it again after an interruption and it
+    carries on; after it finished, a second run changes nothing. Several runs of the same month
+    at once share the chunks. Provisional bills whose figures were published since are
+    reconciled first (the difference is billed or refunded)."""
     from flexcover.contributions.tasks import settle as run_settlement
-    from flexcover.kit.months import Month
+    from flexcover.kit.months import Month, china_today
     from flexcover.rules.parameters import default_rulebook
+    from flexcover.rules.problems import OutOfRange
 
     target = Month.parse(month, field="month")
+    if force and not reason.strip():
+        raise OutOfRange(
+            field="reason",
+            reason_zh="提前结算须写明原因（--reason）",
+            reason_en="--force needs a --reason",
+        )
     database = Database(Settings.from_env().database_url)
     try:
         with _progress() as progress:
@@ -320,16 +335,58 @@ def settle(
                 rulebook=default_rulebook(),
                 month=target,
                 actor=cli_actor(),
+                today=china_today(),
+                force_reason=reason.strip() if force else None,
                 chunk_size=chunk_size,
                 workers=workers,
                 progress=report,
             )
     finally:
         database.dispose()
+    _print_reconciliation(summary.reconciled)
     if summary.already_done:
         console.print(f"{target} was already settled ({summary.bills:,} bills); nothing changed")
     else:
         console.print(f"settled {target}: {summary.bills:,} bills in {summary.chunks} chunks")
+
+
+def _print_reconciliation(done: Reconciliation) -> None:
+    from flexcover.kit.money import format_yuan
+
+    if done.repriced:
+        console.print(
+            f"reconciled {done.repriced:,} provisional bills on published figures: "
+            f"{done.adjusted:,} changed, {format_yuan(done.charged_fen)} yuan more to pay, "
+            f"{format_yuan(done.refunded_fen)} yuan to refund"
+        )
+    if done.waiting:
+        console.print(
+            f"{done.waiting:,} bills stay provisional: their year's figures are not loaded yet"
+        )
+
+
+@app.command()
+@one_line_errors
+def reconcile(
+    month: Annotated[str, typer.Option(help="only the bills of this month, YYYY-MM")] = "",
+) -> None:
+    """补差: re-price the provisional bills (priced on last year's limits carried forward) whose
+    figures are now loaded; the difference is billed or refunded on the same bill."""
+    from flexcover.contributions.tasks import reconcile as run_reconcile
+    from flexcover.kit.months import Month
+    from flexcover.rules.parameters import default_rulebook
+
+    only = Month.parse(month, field="month") if month else None
+    database = Database(Settings.from_env().database_url)
+    try:
+        done = run_reconcile(
+            database=database, rulebook=default_rulebook(), actor=cli_actor(), month=only
+        )
+    finally:
+        database.dispose()
+    _print_reconciliation(done)
+    if not done.repriced and not done.waiting:
+        console.print("no provisional bills")
 
 
 @app.command()

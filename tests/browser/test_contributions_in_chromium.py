@@ -32,6 +32,7 @@ def test_worker_enrols_sets_a_base_pays_and_sees_the_record(
         rulebook=default_rulebook(),
         month=Month(2026, 11),
         actor=Actor.system("test"),
+        today=Month(2026, 12).first_day,
     )
     page.goto(f"{live_server}/worker")
     assert "910.60" in page.get_by_test_id("unpaid").inner_text()

@@ -65,7 +65,8 @@ class World:
                 as_of=as_of,
             )
 
-    def settle(self, month, chunk_size=500):
+    def settle(self, month, chunk_size=500, today=None, force_reason=None):
+        """Settle ``month`` on the day after it ends (unless told another day)."""
         from flexcover.contributions.tasks import settle
 
         return settle(
@@ -73,6 +74,8 @@ class World:
             rulebook=self.rulebook,
             month=month,
             actor=SYSTEM,
+            today=today or (month + 1).first_day,
+            force_reason=force_reason,
             chunk_size=chunk_size,
         )
 
@@ -101,6 +104,31 @@ class World:
                     ),
                 ),
             )
+
+
+def _period(value: str, year: int) -> str:
+    return (
+        f'    - value: "{value}"\n      effective_from: {year}-01-01\n'
+        f"      effective_to: {year}-12-31\n      source: a notice\n      confidence: S\n"
+    )
+
+
+@pytest.fixture
+def published(rulebook, tmp_path):
+    """Chongqing's 2027 limits as they would be loaded once published: floor 4,801 and ceiling
+    20,000 (lower, so that a ceiling payer is refunded); 2026 as shipped."""
+    path = tmp_path / "500000.yaml"
+    path.write_text(
+        'jurisdiction: "500000"\nname: 重庆市\nparameters:\n'
+        "  contribution_base.floor_yuan:\n"
+        + _period("4553", 2026)
+        + _period("4801", 2027)
+        + "  contribution_base.ceiling_yuan:\n"
+        + _period("22765", 2026)
+        + _period("20000", 2027),
+        "utf-8",
+    )
+    return rulebook.with_override(path)
 
 
 @pytest.fixture

@@ -171,8 +171,8 @@ def test_paused_months_are_gaps_and_resumption_bills_again(world, session):
     months = [(m.month, m.status) for m in found.schemes[0].months]
     assert months == [
         ("2026-01", "arrears"),
-        ("2026-02", "gap"),
-        ("2026-03", "gap"),
+        ("2026-02", "paused"),
+        ("2026-03", "paused"),
         ("2026-04", "open"),
     ]
     assert found.schemes[0].gap_months == 2

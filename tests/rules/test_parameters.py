@@ -88,6 +88,53 @@ def test_a_missing_period_names_the_known_ones(rulebook):
     assert "2024-07-01" in raised.value.message("en")
 
 
+def test_last_years_limits_carry_forward_until_the_new_ones_are_published(rulebook):
+    # 新基数公布前暂按上年度标准执行: Chongqing's 2026 floor applies in 2027, provisionally.
+    floor = rulebook.get("500103", "contribution_base.floor_yuan", date(2027, 1, 1))
+    assert (floor.value, floor.effective_to, floor.carried) == (455300, date(2026, 12, 31), True)
+    assert floor.uncertain
+    assert floor.describe()["carried_forward"] is True
+    assert floor.label.endswith("+carried")
+    in_force = rulebook.get("500103", "contribution_base.floor_yuan", date(2026, 12, 1))
+    assert not in_force.carried
+    # Wuhan publishes calendar 2025 limits only: 2026 runs on them.
+    wuhan = rulebook.get("420113", "contribution_base.ceiling_yuan", date(2026, 6, 1))
+    assert (wuhan.value, wuhan.carried) == (2248800, True)
+
+
+def test_a_carried_value_lapses_after_a_year(rulebook):
+    assert rulebook.find("500103", "contribution_base.floor_yuan", date(2027, 12, 31)) is not None
+    with pytest.raises(MissingParameter) as raised:
+        rulebook.get("500103", "contribution_base.floor_yuan", date(2028, 1, 1), field="month")
+    assert "at most 12 months" in raised.value.message("en")
+
+
+def test_a_parameter_that_is_not_yearly_never_carries(rulebook):
+    # The account rate is credited once it is published; it is not applied ahead.
+    assert rulebook.find("000000", "account.interest_rate", date(2026, 6, 1)) is None
+
+
+def test_a_later_published_figure_replaces_the_carried_one(rulebook, tmp_path):
+    published = tmp_path / "500000.yaml"
+    published.write_text(
+        """\
+jurisdiction: "500000"
+name: 重庆市
+parameters:
+  contribution_base.floor_yuan:
+    - value: "4700"
+      effective_from: 2027-01-01
+      effective_to: 2027-12-31
+      source: a 2027 notice
+      confidence: S
+""",
+        "utf-8",
+    )
+    loaded = rulebook.with_override(published)
+    floor = loaded.get("500103", "contribution_base.floor_yuan", date(2027, 3, 1))
+    assert (floor.value, floor.carried) == (470000, False)
+
+
 def test_an_override_replaces_a_parameter_for_a_reform(rulebook, tmp_path):
     reform = tmp_path / "reform.yaml"
     reform.write_text(

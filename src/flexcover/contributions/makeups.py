@@ -100,7 +100,9 @@ def request_makeup(
         )
     bills = []
     for month in sorted(months):
-        due, personal, pooled = quote(rulebook, code, month, base_fen, enrolment.scheme)
+        due, personal, pooled, provisional = quote(
+            rulebook, code, month, base_fen, enrolment.scheme
+        )
         bills.append(
             ContributionBill(
                 enrolment_id=enrolment.id,
@@ -117,6 +119,7 @@ def request_makeup(
                 paid_fen=0,
                 subsidy_fen=0,
                 status="open",
+                provisional=provisional,
             )
         )
     session.add_all(bills)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -117,6 +119,19 @@ class ContributionBill(Base):
     status: Mapped[str] = mapped_column(String(8), default="open")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Priced on last year's limits carried forward (暂按上年度标准): re-priced, and the
+    difference billed or refunded, once the year's figures are loaded (多退少补)."""
+    allocated_personal_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    allocated_pooled_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    """What the allocation entries have already moved to the accounts (a re-priced paid bill
+    moves only the difference)."""
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """How many times the bill was re-priced (its adjustments are numbered 1, 2, …)."""
+
+    @property
+    def allocated_fen(self) -> int:
+        return self.allocated_personal_fen + self.allocated_pooled_fen
 
     @property
     def worker_due_fen(self) -> int:
@@ -126,6 +141,27 @@ class ContributionBill(Base):
     @property
     def outstanding_fen(self) -> int:
         return self.worker_due_fen - self.paid_fen
+
+
+class BillAdjustment(Base):
+    """补差: a bill re-priced when the figures it was provisionally priced on are published; its
+    ledger entry moves only the difference (the worker owes more, or is refunded)."""
+
+    __tablename__ = "bill_adjustments"
+    __table_args__ = (UniqueConstraint("bill_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("contribution_bills.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    old_base_fen: Mapped[int] = mapped_column(BigInteger)
+    new_base_fen: Mapped[int] = mapped_column(BigInteger)
+    old_due_fen: Mapped[int] = mapped_column(BigInteger)
+    new_due_fen: Mapped[int] = mapped_column(BigInteger)
+    old_platform_share_fen: Mapped[int] = mapped_column(BigInteger)
+    new_platform_share_fen: Mapped[int] = mapped_column(BigInteger)
+    refund_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    reason: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 
 class Payment(Base):

@@ -87,3 +87,26 @@ class SubsidyNotAllowed(Refusal):
     code = "subsidy_not_allowed"
     status = 409
     title = {"zh-CN": "补贴申请不可办理", "en": "Subsidy not possible"}
+
+
+class MonthNotEnded(Problem):
+    code = "month_not_ended"
+    status = 409
+    title = {"zh-CN": "该月尚未结束", "en": "The month has not ended"}
+    detail = {
+        "zh-CN": "{field}：{month} 到 {last_day} 才结束，月结应在 {first_after} 及以后进行"
+        "（结算未结束的月份会把仍可缴费的账单记为欠费）；确需提前结算请使用 --force 并写明原因。",
+        "en": "{field}: {month} ends on {last_day}; settle it from {first_after} on (settling a "
+        "month not yet over turns bills that can still be paid into arrears). To settle it "
+        "anyway, pass --force with a --reason.",
+    }
+
+
+class NothingToSettle(Problem):
+    code = "nothing_to_settle"
+    status = 409
+    title = {"zh-CN": "该月没有可结算的参保", "en": "No enrolment for that month"}
+    detail = {
+        "zh-CN": "{field}：{month} 以前没有任何参保登记{first_zh}，没有可结算的账单。",
+        "en": "{field}: no enrolment began by {month}{first_en}, so there is nothing to settle.",
+    }

@@ -30,8 +30,11 @@ class RecordMonth:
     platform_share_fen: int
     paid_fen: int
     subsidy_fen: int
-    status: str  # paid, open, arrears, gap (paused or not billed), makeup-paid …
+    status: str
+    """paid, open, arrears (billed); paused; gap (settled without a bill: 中断); not_billed (its
+    settlement has not run yet, e.g. the current month)."""
     kind: str
+    provisional: bool = False
 
 
 @dataclass
@@ -40,6 +43,7 @@ class SchemeRecord:
     months: list[RecordMonth] = field(default_factory=list)
     contribution_months: int = 0
     gap_months: int = 0
+    """Months without a contribution that are past: paused, or settled without a bill."""
     personal_account_fen: int = 0
 
 
@@ -68,15 +72,21 @@ def record(*, session: Session, actor: Actor, person_id: int, through: Month) ->
         )
     bills = repository.bills_of(session, person.id)
     by_key = {(b.enrolment_id, b.month, b.kind): b for b in bills}
+    settled = repository.settled_months(session)
     schemes: dict[str, SchemeRecord] = {}
     for enrolment in repository.enrolments_of(session, person.id):
         scheme = schemes.setdefault(enrolment.scheme, SchemeRecord(enrolment.scheme))
+        paused = [
+            (Month.parse(p.from_month), Month.parse(p.until_month) if p.until_month else None)
+            for p in repository.pauses(session, enrolment.id)
+        ]
         last = Month.parse(enrolment.last_month) if enrolment.last_month else through
         for month in month_range(Month.parse(enrolment.first_month), min(last, through)):
             for kind in ("regular", "makeup"):
                 bill = by_key.get((enrolment.id, str(month), kind))
                 if bill is None:
                     if kind == "regular":
+                        status = _unbilled(month, paused, settled)
                         scheme.months.append(
                             RecordMonth(
                                 str(month),
@@ -87,11 +97,14 @@ def record(*, session: Session, actor: Actor, person_id: int, through: Month) ->
                                 0,
                                 0,
                                 0,
-                                "gap",
+                                status,
                                 kind,
                             )
                         )
-                        scheme.gap_months += 1
+                        # 中断 counts months that are over: a month not settled yet is not missed.
+                        scheme.gap_months += status == "gap" or (
+                            status == "paused" and str(month) in settled
+                        )
                     continue
                 scheme.months.append(
                     RecordMonth(
@@ -105,6 +118,7 @@ def record(*, session: Session, actor: Actor, person_id: int, through: Month) ->
                         bill.subsidy_fen,
                         bill.status,
                         bill.kind,
+                        bill.provisional,
                     )
                 )
                 if bill.status == "paid":
@@ -120,6 +134,14 @@ def record(*, session: Session, actor: Actor, person_id: int, through: Month) ->
     for scheme in schemes.values():
         scheme.months.sort(key=lambda m: (m.month, m.kind))
     return Record(person.id, person.name, person.id_masked, list(schemes.values()))
+
+
+def _unbilled(month: Month, paused: list[tuple[Month, Month | None]], settled: set[str]) -> str:
+    """What a month without a regular bill is: paused, a gap (its settlement ran and billed
+    nothing), or not billed yet (its settlement has not run: the month is not over)."""
+    if any(start <= month and (until is None or month <= until) for start, until in paused):
+        return "paused"
+    return "gap" if str(month) in settled else "not_billed"
 
 
 def record_json(found: Record) -> dict[str, object]:
@@ -145,6 +167,7 @@ def record_json(found: Record) -> dict[str, object]:
                         "platform_share_fen": m.platform_share_fen,
                         "paid_fen": m.paid_fen,
                         "subsidy_fen": m.subsidy_fen,
+                        "provisional": m.provisional,
                     }
                     for m in scheme.months
                 ],

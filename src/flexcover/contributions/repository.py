@@ -57,6 +57,28 @@ def base_choices(session: Session, enrolment_id: int) -> Sequence[BaseChoice]:
     ).all()
 
 
+def choices_at(
+    session: Session, keys: Sequence[tuple[int, str]]
+) -> dict[tuple[int, str], BaseChoice]:
+    """The base choices made for exactly these (enrolment, month) pairs."""
+    if not keys:
+        return {}
+    ids = sorted({enrolment_id for enrolment_id, _ in keys})
+    months = sorted({month for _, month in keys})
+    wanted = set(keys)
+    found = session.scalars(
+        select(BaseChoice).where(
+            BaseChoice.enrolment_id.between(ids[0], ids[-1]),
+            BaseChoice.effective_month.in_(months),
+        )
+    )
+    return {
+        (c.enrolment_id, c.effective_month): c
+        for c in found
+        if (c.enrolment_id, c.effective_month) in wanted
+    }
+
+
 def pauses(session: Session, enrolment_id: int) -> Sequence[Pause]:
     return session.scalars(
         select(Pause).where(Pause.enrolment_id == enrolment_id).order_by(Pause.from_month)
@@ -149,6 +171,16 @@ def unpaid_bills_of(session: Session, person_ids: Sequence[int]) -> Sequence[Con
 
 
 # --- funds of a region (the cockpit) -----------------------------------------------------------
+
+
+def first_enrolled_month(session: Session) -> str | None:
+    """The earliest first month of any enrolment."""
+    return session.scalar(select(func.min(Enrolment.first_month)))
+
+
+def settled_months(session: Session) -> set[str]:
+    """The months whose settlement is done."""
+    return set(session.scalars(select(SettlementRun.month).where(SettlementRun.status == "done")))
 
 
 def latest_settled_month(session: Session) -> str | None:
@@ -481,3 +513,57 @@ def insured_register(session: Session, first: str, last: str) -> list[Registered
         .order_by(Enrolment.id)
     ).all()
     return [RegisteredEnrolment(*row) for row in rows]
+
+
+# --- reconciliation of provisional bills ---------------------------------------------------------
+
+
+def provisional_groups(
+    session: Session, month: str | None = None
+) -> list[tuple[str, str, str, int]]:
+    """(jurisdiction, scheme, month, bills) of the bills still priced on carried-forward
+    figures."""
+    bill = ContributionBill
+    query = select(bill.jurisdiction_code, bill.scheme, bill.month, func.count()).where(
+        bill.provisional.is_(True)
+    )
+    if month is not None:
+        query = query.where(bill.month == month)
+    rows = session.execute(
+        query.group_by(bill.jurisdiction_code, bill.scheme, bill.month).order_by(
+            bill.month, bill.jurisdiction_code, bill.scheme
+        )
+    )
+    return [(code, scheme, bill_month, int(n)) for code, scheme, bill_month, n in rows]
+
+
+def provisional_bills(
+    session: Session, jurisdiction: str, scheme: str, month: str, *, limit: int
+) -> Sequence[ContributionBill]:
+    """Up to ``limit`` provisional bills of one group, in id order, locked."""
+    return session.scalars(
+        select(ContributionBill)
+        .where(
+            ContributionBill.provisional.is_(True),
+            ContributionBill.jurisdiction_code == jurisdiction,
+            ContributionBill.scheme == scheme,
+            ContributionBill.month == month,
+        )
+        .order_by(ContributionBill.id)
+        .limit(limit)
+        .with_for_update()
+    ).all()
+
+
+def agreement_in_force(session: Session, platform_id: int, month: str) -> PlatformAgreement | None:
+    """The platform's co-contribution agreement for ``month`` (the earliest, as settlement)."""
+    return session.scalars(
+        select(PlatformAgreement)
+        .where(
+            PlatformAgreement.platform_id == platform_id,
+            PlatformAgreement.from_month <= month,
+            (PlatformAgreement.until_month.is_(None)) | (PlatformAgreement.until_month >= month),
+        )
+        .order_by(PlatformAgreement.id)
+        .limit(1)
+    ).first()

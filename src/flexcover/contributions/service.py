@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -83,11 +83,19 @@ def _enrolment(session: Session, actor: Actor, enrolment_id: int, action: str) -
     return enrolment
 
 
-def quote(
-    rulebook: Rulebook, jurisdiction: str, month: Month, base_fen: int, scheme: str
-) -> tuple[int, int, int]:
-    """(amount, personal-account share, pooled share) of one month at ``base_fen``; refuses a
-    base outside the published range with the range."""
+class Quote(NamedTuple):
+    """One month's contribution at a base: the amount, its split, and whether it rests on
+    figures carried forward from last year (暂按上年度标准, reconciled once published)."""
+
+    amount_fen: int
+    personal_account_fen: int
+    pooled_fund_fen: int
+    provisional: bool
+
+
+def quote(rulebook: Rulebook, jurisdiction: str, month: Month, base_fen: int, scheme: str) -> Quote:
+    """The contribution of one month at ``base_fen``; refuses a base outside the published range
+    with the range."""
     result = contribution(
         rulebook=rulebook,
         jurisdiction=jurisdiction,
@@ -96,7 +104,12 @@ def quote(
         schemes=(scheme,),
     )
     part = result.schemes[0]
-    return int(part.amount_fen[0]), int(part.personal_account_fen[0]), int(part.pooled_fund_fen[0])
+    return Quote(
+        int(part.amount_fen[0]),
+        int(part.personal_account_fen[0]),
+        int(part.pooled_fund_fen[0]),
+        provisional=bool(result.explain.carried),
+    )
 
 
 def enrol(
@@ -454,25 +467,49 @@ def bill_drafts(bill: BillLike) -> Draft:
     )
 
 
-def allocation_draft(bill: ContributionBill) -> Draft:
-    """A paid bill's money goes where the rules send it: personal account and pooled fund."""
+def allocate(bill: ContributionBill) -> Draft | None:
+    """A paid bill's money goes where the rules send it: personal account and pooled fund. Only
+    what earlier allocations have not moved (a re-priced bill moves the difference, under an
+    entry named by its revision); None when nothing is left to move. Marks it moved."""
+    personal = bill.personal_account_fen - bill.allocated_personal_fen
+    pooled = bill.pooled_fund_fen - bill.allocated_pooled_fen
+    if personal == 0 and pooled == 0:
+        return None
+    bill.allocated_personal_fen = bill.personal_account_fen
+    bill.allocated_pooled_fen = bill.pooled_fund_fen
+    revision = f":r{bill.revision}" if bill.revision else ""
     return Draft(
-        key=f"allocation:{bill.enrolment_id}:{bill.month}:{bill.kind}",
+        key=f"allocation:{bill.enrolment_id}:{bill.month}:{bill.kind}{revision}",
         kind="allocation",
         description=f"{bill.scheme} {bill.month} paid",
-        postings=(
-            (
-                AccountRef("contributions_billed", bill.jurisdiction_code, scheme=bill.scheme),
-                bill.due_fen,
-            ),
-            (
-                AccountRef(PERSONAL[bill.scheme], bill.jurisdiction_code, person_id=bill.person_id),
-                -bill.personal_account_fen,
-            ),
-            (AccountRef(POOLED[bill.scheme], bill.jurisdiction_code), -bill.pooled_fund_fen),
-        ),
+        postings=merged(allocation_postings(bill, personal, pooled)),
         month=_month(bill.month),
     )
+
+
+def allocation_postings(
+    bill: ContributionBill, personal_fen: int, pooled_fen: int
+) -> list[tuple[AccountRef, int]]:
+    """Billed contributions move to the personal account and the pooled fund."""
+    return [
+        (
+            AccountRef("contributions_billed", bill.jurisdiction_code, scheme=bill.scheme),
+            personal_fen + pooled_fen,
+        ),
+        (
+            AccountRef(PERSONAL[bill.scheme], bill.jurisdiction_code, person_id=bill.person_id),
+            -personal_fen,
+        ),
+        (AccountRef(POOLED[bill.scheme], bill.jurisdiction_code), -pooled_fen),
+    ]
+
+
+def merged(postings: Sequence[tuple[AccountRef, int]]) -> tuple[tuple[AccountRef, int], ...]:
+    """One posting per account, in first-seen order, without the ones that cancel out."""
+    totals: dict[AccountRef, int] = {}
+    for ref, amount in postings:
+        totals[ref] = totals.get(ref, 0) + amount
+    return tuple((ref, amount) for ref, amount in totals.items() if amount)
 
 
 def pay(
@@ -538,7 +575,9 @@ def pay(
         ),
     )
     for bill in paid_bills:
-        post(session=session, actor=actor, draft=allocation_draft(bill))
+        allocation = allocate(bill)
+        if allocation is not None:
+            post(session=session, actor=actor, draft=allocation)
     enqueue(
         session,
         [
@@ -658,7 +697,7 @@ def collect(
                 postings=_payment_postings(payment.person_id, received),
             )
         )
-        drafts.extend(allocation_draft(bill) for bill in paid_bills)
+        drafts.extend(d for bill in paid_bills if (d := allocate(bill)) is not None)
         messages.append(
             (
                 f"receipt:{payment.id}",

@@ -56,6 +56,7 @@ class NewBills:
     pooled_fen: list[int] = field(default_factory=list)
     platform_ids: list[int | None] = field(default_factory=list)
     platform_share_fen: list[int] = field(default_factory=list)
+    provisional: list[bool] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.enrolment_ids)
@@ -79,6 +80,10 @@ class NewBills:
             "subsidy_fen": 0,
             "status": "open",
             "created_at": at,
+            "provisional": self.provisional,
+            "allocated_personal_fen": 0,
+            "allocated_pooled_fen": 0,
+            "revision": 0,
         }
 
     def entries(self) -> EntryColumns:
@@ -168,7 +173,7 @@ def settle_chunk(
                 adjusted=adjusted,
                 messages=messages,
             )
-    insert_rows(session, BaseChoice, adjusted)
+    _record_adjusted_bases(session, adjusted)
     insert_columns(session, ContributionBill, len(bills), bills.columns(utc_now()))
     messages.extend(bills.reminders())
     messages.extend(_arrears(session, rulebook, month, low, high, billable))
@@ -179,6 +184,26 @@ def settle_chunk(
     post_columns(session=session, entries=bills.entries(), actor=actor)
     post_batch(session=session, drafts=subsidies, actor=actor)
     return len(bills)
+
+
+def _record_adjusted_bases(session: Session, adjusted: list[dict[str, object]]) -> None:
+    """The bases the limits moved, as choices from the month they were moved in; a choice made
+    for that very month (an enrolment or a change before new limits were published) is
+    replaced rather than repeated."""
+    if not adjusted:
+        return
+    existing = repository.choices_at(
+        session, [(int(str(row["enrolment_id"])), str(row["effective_month"])) for row in adjusted]
+    )
+    fresh = []
+    for row in adjusted:
+        choice = existing.get((int(str(row["enrolment_id"])), str(row["effective_month"])))
+        if choice is None:
+            fresh.append(row)
+        else:
+            choice.base_fen = int(str(row["base_fen"]))
+    session.flush()
+    insert_rows(session, BaseChoice, fresh)
 
 
 def covers(
@@ -218,14 +243,15 @@ def _price(
             groups[(enrolment.jurisdiction_code, enrolment.scheme)].append(enrolment)
     for (jurisdiction, scheme), group in groups.items():
         chosen = np.array([bases[e.id] for e in group], dtype=np.int64)
-        part = contribution(
+        priced = contribution(
             rulebook=rulebook,
             jurisdiction=jurisdiction,
             month=target,
             base_fen=chosen,
             schemes=(scheme,),
             clamp=True,
-        ).schemes[0]
+        )
+        part = priced.schemes[0]
         for index in np.flatnonzero(part.base_fen != chosen).tolist():
             # A new contribution year's limits moved the chosen base: record it and tell them.
             enrolment = group[index]
@@ -271,6 +297,8 @@ def _price(
         bills.pooled_fen.extend(part.pooled_fund_fen.tolist())
         bills.platform_ids.extend(platform_ids)
         bills.platform_share_fen.extend(shares)
+        # 暂按上年度标准: priced on figures carried forward, re-priced when they are published.
+        bills.provisional.extend([bool(priced.explain.carried)] * len(group))
 
 
 def platform_share(agreement: PlatformAgreement, due: int) -> int:

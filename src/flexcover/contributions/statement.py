@@ -31,7 +31,14 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
 )
 SCHEMES = {"employee_pension": "职工基本养老保险", "employee_medical": "职工基本医疗保险"}
-STATUS = {"paid": "已缴", "open": "待缴", "arrears": "欠缴", "gap": "中断"}
+STATUS = {
+    "paid": "已缴",
+    "open": "待缴",
+    "arrears": "欠缴",
+    "gap": "中断",
+    "paused": "暂停",
+    "not_billed": "未出账",
+}
 
 
 @cache
@@ -83,7 +90,9 @@ def statement_pdf(record: Record, *, issued_on: date) -> bytes:
         for month in scheme.months:
             rows.append(
                 [
-                    month.month + ("（补缴）" if month.kind == "makeup" else ""),
+                    month.month
+                    + ("（补缴）" if month.kind == "makeup" else "")
+                    + ("（暂定）" if month.provisional else ""),
                     STATUS.get(month.status, month.status),
                     format_yuan(month.base_fen, grouping=True)
                     if month.base_fen is not None

@@ -15,13 +15,18 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from flexcover.contributions import repository
 from flexcover.contributions.models import SettlementRun
+from flexcover.contributions.problems import MonthNotEnded, NothingToSettle
+from flexcover.contributions.reconcile import Reconciliation, ready_groups, reconcile_group
 from flexcover.contributions.settlement import settle_chunk
+from flexcover.kit import audit
 from flexcover.kit.audit import Actor
 from flexcover.kit.database import Database, utc_now
 from flexcover.kit.months import Month
@@ -40,6 +45,7 @@ class SettlementSummary:
     bills: int
     chunks: int
     already_done: bool
+    reconciled: Reconciliation = field(default_factory=Reconciliation)
 
 
 def settle(
@@ -48,12 +54,19 @@ def settle(
     rulebook: Rulebook,
     month: Month,
     actor: Actor,
+    today: date,
+    force_reason: str | None = None,
     chunk_size: int = 5000,
     workers: int = 1,
     progress: Progress | None = None,
 ) -> SettlementSummary:
     """Settle ``month`` for every enrolment; resumable and idempotent. ``workers`` chunks are
-    settled at once on PostgreSQL (SQLite has one writer: one worker)."""
+    settled at once on PostgreSQL (SQLite has one writer: one worker).
+
+    A month is settled once it has ended (``today`` is after its last day): settling it earlier
+    would turn last month's bills, still payable, into arrears. ``force_reason`` settles it
+    anyway, and the reason is audited. Provisional bills whose figures have been published since
+    are reconciled first."""
     key = str(month)
     if not database.url.startswith("postgresql"):
         workers = 1
@@ -61,6 +74,10 @@ def settle(
         run = session.get(SettlementRun, key, with_for_update=True)
         if run is not None and run.status == "done":
             return SettlementSummary(key, run.bills, 0, already_done=True)
+        check_settleable(session, month, today=today, force_reason=force_reason, actor=actor)
+    reconciled = reconcile(database=database, rulebook=rulebook, actor=actor)
+    with database.unit_of_work() as session:
+        run = session.get(SettlementRun, key, with_for_update=True)
         if run is None:
             session.add(SettlementRun(month=key, bills=0, status="running"))
             session.flush()
@@ -73,7 +90,9 @@ def settle(
             run = session.get(SettlementRun, key, with_for_update=True)  # one planner at a time
             assert run is not None
             if run.status == "done":  # finished by another process meanwhile
-                return SettlementSummary(key, run.bills, chunks, already_done=chunks == 0)
+                return SettlementSummary(
+                    key, run.bills, chunks, already_done=chunks == 0, reconciled=reconciled
+                )
             # Enrolments registered while the run went on get chunks of their own; the run is
             # done when a look finds none.
             if repository.plan_chunks(session, key, chunk_size):
@@ -83,8 +102,67 @@ def settle(
                 run.bills = bills
                 run.status = "done"
                 run.finished_at = utc_now()
-                return SettlementSummary(key, bills, chunks, already_done=False)
+                return SettlementSummary(
+                    key, bills, chunks, already_done=False, reconciled=reconciled
+                )
         time.sleep(0.5)  # a worker of another process holds the last chunks: wait for it
+
+
+def check_settleable(
+    session: Session, month: Month, *, today: date, force_reason: str | None, actor: Actor
+) -> None:
+    """Refuse a month not yet over (unless forced, with the reason audited) and a month before
+    any enrolment, which would quietly settle nothing."""
+    first = repository.first_enrolled_month(session)
+    if first is None or str(month) < first:
+        raise NothingToSettle(
+            field="month",
+            month=str(month),
+            first_zh=f"（最早的参保从 {first} 开始）" if first else "",
+            first_en=f" (the first begins in {first})" if first else "",
+        )
+    if today > month.last_day:
+        return
+    if not (force_reason or "").strip():
+        raise MonthNotEnded(
+            field="month",
+            month=str(month),
+            last_day=month.last_day.isoformat(),
+            first_after=(month.last_day + timedelta(days=1)).isoformat(),
+        )
+    audit.record(
+        session,
+        actor=actor,
+        action="settlement.forced",
+        entity="settlement_run",
+        entity_id=str(month),
+        details={"reason": force_reason, "today": today.isoformat()},
+    )
+
+
+def reconcile(
+    *, database: Database, rulebook: Rulebook, actor: Actor, month: Month | None = None
+) -> Reconciliation:
+    """补差 for every provisional bill whose figures are now published, a slice per
+    transaction (so a province's January is not one transaction); returns what it did."""
+    with database.unit_of_work() as session:
+        groups, waiting = ready_groups(session, rulebook, month)
+    done = Reconciliation(waiting=waiting)
+    for jurisdiction, scheme, bill_month in groups:
+        while True:
+            with database.unit_of_work() as session:
+                step = reconcile_group(
+                    session=session,
+                    rulebook=rulebook,
+                    actor=actor,
+                    jurisdiction=jurisdiction,
+                    scheme=scheme,
+                    month=bill_month,
+                )
+            done += step
+            if not step.repriced:
+                break
+    return done
 
 
 def _run_workers(

@@ -69,6 +69,15 @@ class Problem(Exception):
         template = self.detail.get(language) or self.detail["en"]
         return template.format(field=self.field or "", **self.params)
 
+    def line(self, language: str = "en") -> str:
+        """``field: detail`` for a command line, naming the field once (most details begin
+        with it already)."""
+        message = self.message(language)
+        field = self.field
+        if not field or message.startswith((f"{field}:", f"{field}：", f"{field} ")):
+            return message
+        return f"{field}: {message}"
+
     @classmethod
     def type_uri(cls) -> str:
         return "/problems/" + cls.code.replace("_", "-")

@@ -61,6 +61,13 @@ ACCOUNT_KINDS: dict[str, AccountKind] = {
             "subsidy_payable", "credit", False, "person", "应付补贴: a grant owed to a worker"
         ),
         AccountKind(
+            "refund_payable",
+            "credit",
+            False,
+            "person",
+            "应退: contributions a worker paid beyond a re-priced bill, owed back (多退)",
+        ),
+        AccountKind(
             "platform_payable",
             "debit",
             False,

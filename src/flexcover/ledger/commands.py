@@ -67,8 +67,7 @@ def interest_command(
                 actor=_actor(),
             )
     except Problem as problem:
-        where = f"{problem.field}: " if problem.field else ""
-        sys.stderr.write(f"error: {where}{problem.message('en')}\n")
+        sys.stderr.write(f"error: {problem.line('en')}\n")
         raise typer.Exit(2) from None
     finally:
         database.dispose()

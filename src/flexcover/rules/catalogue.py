@@ -10,6 +10,11 @@ refuses anything else at start-up. Kinds:
 - ``choice``: one of the listed words;
 - ``table:<kind>``: a mapping from whole numbers (an age, a grade) to values of ``<kind>``;
 - ``list:<kind>``: a list of values of ``<kind>``.
+
+Figures an agency publishes for each year (the base limits, the reference wage, the pension
+calculation base) say how long the last published value carries forward: 新基数公布前暂按上年度
+标准执行, so until the new figure is loaded the last one applies, and every result that uses it is
+provisional (see :meth:`flexcover.rules.parameters.Rulebook.find`).
 """
 
 from __future__ import annotations
@@ -22,21 +27,33 @@ class ParameterSpec:
     kind: str
     meaning: str
     choices: tuple[str, ...] = ()
+    carry_forward_months: int = 0
+    """How many months past its last period a value still applies while the next one is not
+    published (0: never); a result that uses a carried value is provisional."""
 
 
 def _spec(kind: str, meaning: str, *choices: str) -> ParameterSpec:
     return ParameterSpec(kind=kind, meaning=meaning, choices=choices)
 
 
+CARRY_A_YEAR = 12
+"""新基数公布前暂按上年度标准执行: the last published figure applies for at most one more year."""
+
+
+def _yearly(kind: str, meaning: str) -> ParameterSpec:
+    """A figure published for each year, carried forward until the next one is loaded."""
+    return ParameterSpec(kind=kind, meaning=meaning, carry_forward_months=CARRY_A_YEAR)
+
+
 PARAMETERS: dict[str, ParameterSpec] = {
     # --- contribution bases (§1.2, §9.2) ---------------------------------------------------------
-    "reference_wage.monthly_yuan": _spec(
+    "reference_wage.monthly_yuan": _yearly(
         "money",
         "全口径城镇单位就业人员月平均工资 used for the contribution year's base limits and the "
         "contribution index",
     ),
-    "contribution_base.floor_yuan": _spec("money", "lowest monthly base, as published"),
-    "contribution_base.ceiling_yuan": _spec("money", "highest monthly base, as published"),
+    "contribution_base.floor_yuan": _yearly("money", "lowest monthly base, as published"),
+    "contribution_base.ceiling_yuan": _yearly("money", "highest monthly base, as published"),
     "contribution_year.first_month": _spec(
         "integer", "calendar month the contribution year starts in (1: calendar, 7: July–June)"
     ),
@@ -87,7 +104,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "pension.personal_account_rate": _spec(
         "rate", "share of the base credited to the personal account (the rest goes to the pool)"
     ),
-    "pension.calculation_base_yuan": _spec(
+    "pension.calculation_base_yuan": _yearly(
         "money", "养老金计发基数 C for people retiring on the date"
     ),
     "pension.transitional_coefficient": _spec(
@@ -138,7 +155,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "medical.personal_account_rate": _spec(
         "rate", "share of the medical base credited to the medical personal account"
     ),
-    "medical.fixed_base_yuan": _spec(
+    "medical.fixed_base_yuan": _yearly(
         "money", "the one base allowed for flexible workers' employee medical, where it is fixed"
     ),
     # --- urban-rural resident pension (§6) -------------------------------------------------------
@@ -148,7 +165,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
         "money", "least yearly subsidy for tiers from resident.high_tier_from_yuan"
     ),
     "resident.high_tier_from_yuan": _spec("money", "lowest tier that earns the higher subsidy"),
-    "resident.minimum_basic_pension_yuan": _spec(
+    "resident.minimum_basic_pension_yuan": _yearly(
         "money", "基础养老金最低标准 per month (central minimum, or a province's own)"
     ),
     "resident.account_divisor": _spec("decimal", "divisor of the resident personal account"),
@@ -178,10 +195,10 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "injury.death_grant_multiple": _spec(
         "integer", "一次性工亡补助金 as a multiple of the national urban disposable income"
     ),
-    "injury.urban_disposable_income_yuan": _spec(
+    "injury.urban_disposable_income_yuan": _yearly(
         "money", "prior-year national per-capita urban disposable income, for deaths on the date"
     ),
-    "injury.wage_base_monthly_yuan": _spec("money", "the wage base W of the benefit multiples"),
+    "injury.wage_base_monthly_yuan": _yearly("money", "the wage base W of the benefit multiples"),
     # --- subsidies (§8) --------------------------------------------------------------------------
     "subsidy.scheme": _spec(
         "choice",

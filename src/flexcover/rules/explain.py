@@ -34,6 +34,11 @@ class Explain:
         return [value.label for value in self.parameters if value.uncertain]
 
     @property
+    def carried(self) -> list[str]:
+        """The parameters applied past their last period (the new figure is not published)."""
+        return [value.label for value in self.parameters if value.carried]
+
+    @property
     def provisional(self) -> bool:
         return bool(self.uncertain)
 
@@ -48,6 +53,7 @@ class Explain:
             ],
             "provisional": self.provisional,
             "uncertain": self.uncertain,
+            "carried_forward": self.carried,
         }
 
 

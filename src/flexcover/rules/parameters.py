@@ -1,8 +1,11 @@
 """Dated parameters per jurisdiction, loaded once from ``params/*.yaml`` and validated.
 
 A lookup for a jurisdiction walks up its lineage — district, city, province, nation — and takes
-the first file that has a value for that name covering the date. A bad file stops the program at
-start-up with the file, the parameter and the reason. A reform for simulation is an override file
+the first file that has a value for that name covering the date. Where no period covers it and
+the catalogue lets the parameter carry forward (a yearly figure not yet published), the last
+period of the nearest file applies, marked ``carried``: every result that uses it is
+provisional. A bad file stops the program at start-up with the file, the parameter and the
+reason. A reform for simulation is an override file
 in the same format: for each name it sets, its periods replace the base file's periods.
 """
 
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -64,6 +67,9 @@ class ParameterValue:
     confidence: str
     note: str | None
     jurisdiction: str
+    carried: bool = False
+    """Applied past its last period because the next figure is not published yet (暂按上年度
+    标准): provisional until the real figure is loaded."""
 
     def covers(self, day: date) -> bool:
         return self.effective_from <= day and (
@@ -72,11 +78,12 @@ class ParameterValue:
 
     @property
     def uncertain(self) -> bool:
-        return self.confidence == "U"
+        return self.confidence == "U" or self.carried
 
     @property
     def label(self) -> str:
-        return f"{self.key}@{self.jurisdiction}:{self.effective_from.isoformat()}"
+        carried = "+carried" if self.carried else ""
+        return f"{self.key}@{self.jurisdiction}:{self.effective_from.isoformat()}{carried}"
 
     def describe(self) -> dict[str, Any]:
         """The JSON form used in every ``explain`` record."""
@@ -90,6 +97,7 @@ class ParameterValue:
             "url": self.url,
             "confidence": self.confidence,
             "note": self.note,
+            "carried_forward": self.carried,
         }
 
 
@@ -183,10 +191,27 @@ class Rulebook:
         return seen
 
     def find(self, code: str, key: str, on: date) -> ParameterValue | None:
-        for jurisdiction in self.lineage(code):
+        """The value in force on ``on``; failing that, the last published one carried forward
+        where the parameter allows it (marked ``carried``); else None."""
+        lineage = self.lineage(code)
+        for jurisdiction in lineage:
             for value in self.values[jurisdiction].get(key, ()):
                 if value.covers(on):
                     return value
+        spec = PARAMETERS.get(key)
+        if spec is None or not spec.carry_forward_months:
+            return None
+        for jurisdiction in lineage:
+            ended = [
+                value
+                for value in self.values[jurisdiction].get(key, ())
+                if value.effective_to is not None and value.effective_to < on
+            ]
+            if ended:
+                last = max(ended, key=lambda value: value.effective_from)
+                assert last.effective_to is not None
+                reach = Month.of(last.effective_to) + spec.carry_forward_months
+                return replace(last, carried=True) if on <= reach.last_day else None
         return None
 
     def get(self, code: str, key: str, on: date, *, field: str = "jurisdiction") -> ParameterValue:
@@ -197,6 +222,10 @@ class Rulebook:
             if periods:
                 spans = ", ".join(_span(p) for p in periods)
                 known_zh, known_en = f"已知期间：{spans}。", f"Known for: {spans}."
+                carry = PARAMETERS[key].carry_forward_months if key in PARAMETERS else 0
+                if carry:
+                    known_zh += f"新标准公布前，上一期最多沿用 {carry} 个月。"
+                    known_en += f" The last one applies for at most {carry} months after it ends."
             else:
                 known_zh, known_en = "该地区尚未载入此参数。", "It is not loaded for this region."
             raise MissingParameter(

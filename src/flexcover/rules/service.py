@@ -54,6 +54,7 @@ def _finish(body: dict[str, Any], explain: Explain) -> dict[str, Any]:
         **body,
         "provisional": explain.provisional,
         "uncertain": explain.uncertain,
+        "carried_forward": explain.carried,
         "explain": explain.to_dict(),
     }
 

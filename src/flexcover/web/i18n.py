@@ -64,6 +64,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.paid": {"zh-CN": "已缴", "en": "Paid"},
     "status.arrears": {"zh-CN": "欠缴", "en": "Overdue"},
     "status.gap": {"zh-CN": "未缴费（中断）", "en": "Not contributed"},
+    "status.not_billed": {"zh-CN": "未出账单", "en": "Not billed yet"},
+    "record.provisional": {
+        "zh-CN": "暂按上年度标准核定，新标准公布后多退少补",
+        "en": "priced on last year's limits until this year's are published; the difference "
+        "is then billed or refunded",
+    },
     "done.enrolled": {
         "zh-CN": "参保成功。月底将出具账单。",
         "en": "You are enrolled. Your bill comes at the month's end.",
