@@ -216,3 +216,11 @@ def client(app) -> Iterator[TestClient]:
     """A client of the module's ``app`` fixture (web, contributions, coverage, cockpit tests)."""
     with TestClient(app, base_url="http://testserver") as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def rulebook():  # type: ignore[no-untyped-def]
+    """The shipped rulebook, loaded once."""
+    from flexcover.rules.parameters import default_rulebook
+
+    return default_rulebook()

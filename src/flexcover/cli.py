@@ -408,7 +408,14 @@ def serve(
 @one_line_errors
 def demo(
     serve_app: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve when ready")] = True,
-    jurisdiction: Annotated[str, typer.Option(help="GB/T 2260 code of the demo city")] = "500000",
+    jurisdiction: Annotated[
+        str,
+        typer.Option(
+            help="GB/T 2260 code of the demo region: one whose limits are loaded (110000, "
+            "120000, 310000, 320000, 330000, 420100, 420300, 421000, 440000, 440100, 440300, "
+            "500000, 510000) or a place inside one"
+        ),
+    ] = "500000",
     people: Annotated[int, typer.Option(min=1, max=2_000_000)] = 20_000,
     seed: Annotated[int, typer.Option(min=0)] = 20250801,
     rebuild: Annotated[

@@ -112,3 +112,51 @@ def test_a_jurisdiction_with_no_districts_is_refused(database, settings, session
     with pytest.raises(UnsuitableJurisdiction):
         build(database, settings, jurisdiction="441900")
     assert count(session, Person) == 0
+
+
+def test_the_demo_offers_the_regions_whose_limits_are_loaded(rulebook):
+    from flexcover.synth.demo import demo_jurisdictions
+
+    offered = demo_jurisdictions(rulebook)
+    assert {"500000", "420100", "310000", "110000", "440100"} <= set(offered)
+    assert "420000" not in offered  # Hubei's other cities have no limits of their own
+
+
+@pytest.mark.parametrize(
+    "jurisdiction",
+    [
+        "110000",
+        "120000",
+        "310000",
+        "320000",
+        "330000",
+        "420100",
+        "420300",
+        "421000",
+        "440000",
+        "440100",
+        "440300",
+        "500000",
+        "510000",
+    ],
+)
+def test_every_offered_jurisdiction_builds(database, settings, session, rulebook, jurisdiction):
+    from flexcover.contributions.models import ContributionBill
+    from flexcover.ledger.service import verify
+    from flexcover.synth.demo import demo_jurisdictions
+
+    assert jurisdiction in demo_jurisdictions(rulebook)  # the README's list is the offer
+    result = build(database, settings, jurisdiction=jurisdiction, people=150)
+    assert result.bills > 0
+    months = set(session.scalars(select(ContributionBill.month)))
+    assert (min(months), max(months)) == ("2025-12", "2026-11")
+    assert verify(session=session) == []
+
+
+def test_a_region_without_limits_is_refused_before_anything_changes(database, settings, session):
+    build(database, settings)
+    people = count(session, Person)
+    with pytest.raises(UnsuitableJurisdiction) as refused:
+        build(database, settings, jurisdiction="420000", rebuild=True)
+    assert "420100" in refused.value.message("en")
+    assert count(session, Person) == people

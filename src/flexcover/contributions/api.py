@@ -89,6 +89,16 @@ def pause(
     return session.get(Enrolment, enrolment_id)
 
 
+@router.post("/enrolments/{enrolment_id}/pause/withdraw", response_model=EnrolmentOut)
+def withdraw_pause(
+    enrolment_id: PathId, request: Request, session: DbSession, actor: ApiActor
+) -> Any:
+    """撤销暂停: take back a pause that has not begun yet."""
+    return service.withdraw_pause(
+        session=session, actor=actor, enrolment_id=enrolment_id, as_of=_now(request)
+    )
+
+
 @router.post("/enrolments/{enrolment_id}/resume", response_model=EnrolmentOut)
 def resume(
     enrolment_id: PathId, body: ResumeIn, request: Request, session: DbSession, actor: ApiActor

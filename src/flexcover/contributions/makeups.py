@@ -13,6 +13,8 @@ A refused request names the rule that refuses it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,7 +25,8 @@ from flexcover.contributions.problems import MakeupNotAllowed
 from flexcover.contributions.service import _enrolment, bill_drafts, quote
 from flexcover.kit import audit
 from flexcover.kit.audit import Actor
-from flexcover.kit.months import Month
+from flexcover.kit.months import Month, month_range
+from flexcover.kit.problems import Problem
 from flexcover.ledger.service import post_batch
 from flexcover.registry.models import Person
 from flexcover.rules.parameters import Rulebook
@@ -198,3 +201,72 @@ def _check_short_of_minimum(
             reason_zh=f"最多补缴到最低缴费月数 {minimum}（已缴 {paid} 个月）",
             reason_en=f"only up to the minimum of {minimum} months ({paid} paid)",
         )
+
+
+@dataclass(frozen=True)
+class MakeupOffer:
+    """What a worker may make up now: the policy that decides it, with its source; the months
+    they may choose (missed months the policy reaches); or why nothing can be made up."""
+
+    enrolment_id: int | None
+    policy: str | None
+    source: str | None
+    months: list[str]
+    base_fen: int | None
+    refusal: Problem | None
+
+
+OFFER_REACH = 60
+"""Missed months shown at most (a lump-sum make-up may reach further back through the API)."""
+
+
+def makeup_offer(
+    *, session: Session, rulebook: Rulebook, actor: Actor, person_id: int, as_of: Month
+) -> MakeupOffer:
+    """The make-up page's offer for the person's employee-pension enrolment."""
+    enrolment = repository.open_enrolment(session, person_id, "employee_pension")
+    if enrolment is None:
+        first = MakeupNotAllowed(
+            field="enrolment_id",
+            reason_zh="请先参加职工养老保险",
+            reason_en="enrol in the employee pension first",
+        )
+        return MakeupOffer(None, None, None, [], None, first)
+    enrolment = _enrolment(session, actor, enrolment.id, "enrolment.manage")
+    code = enrolment.jurisdiction_code
+    policy = rulebook.get(code, "makeup.policy", as_of.first_day, field="months")
+    floor = rulebook.find(code, "contribution_base.floor_yuan", as_of.first_day)
+    billed = {
+        bill.month
+        for bill in repository.bills_of(session, person_id)
+        if bill.scheme == enrolment.scheme
+    }
+    earliest = as_of - OFFER_REACH
+    refusal: Problem | None = None
+    if policy.value == "none":
+        refusal = MakeupNotAllowed(
+            field="months",
+            reason_zh=f"{code} 不允许补缴（{policy.source}）",
+            reason_en=f"{code} allows no make-up payments ({policy.source})",
+        )
+    elif policy.value == "window":
+        reach = rulebook.get(code, "makeup.window_months", as_of.first_day, field="months").value
+        earliest = max(earliest, as_of - reach)
+    else:
+        try:
+            _check_short_of_minimum(session, rulebook, enrolment, 1, as_of, policy.source)
+        except MakeupNotAllowed as refused:
+            refusal = refused
+    months = (
+        []
+        if refusal
+        else [str(m) for m in month_range(earliest, as_of - 1) if str(m) not in billed]
+    )
+    return MakeupOffer(
+        enrolment.id,
+        policy.value,
+        policy.source,
+        months,
+        floor.value if floor else None,
+        refusal,
+    )

@@ -11,11 +11,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
+from flexcover.contributions import makeups, repository, service, subsidies
 from flexcover.contributions import record as records
-from flexcover.contributions import repository, service, subsidies
+from flexcover.contributions.overview import worker_overview
+from flexcover.contributions.problems import MakeupNotAllowed
 from flexcover.contributions.statement import statement_pdf
 from flexcover.kit.audit import Actor
-from flexcover.kit.money import parse_yuan
+from flexcover.kit.money import format_yuan, parse_yuan
 from flexcover.kit.months import Month
 from flexcover.kit.pagination import MAX_PAGE, MAX_RECORD_ID, PageRequest
 from flexcover.kit.problems import NotFound
@@ -23,6 +25,7 @@ from flexcover.registry import repository as registry_repository
 from flexcover.registry import service as registry
 from flexcover.registry.authz import NATION, Target, authorize, region_prefix
 from flexcover.registry.models import Person
+from flexcover.registry.schemas import PRINTABLE
 from flexcover.web.auth import DbSession, PageActor, check_csrf
 from flexcover.web.templating import render
 from flexcover.web.unit_of_work import UnitOfWorkRoute
@@ -43,46 +46,40 @@ def _me(session: DbSession, actor: Actor) -> Person:
     return person
 
 
-def _limits(request: Request, jurisdiction: str, month: Month) -> tuple[int, int] | None:
-    rulebook = request.app.state.rulebook
-    floor = rulebook.find(jurisdiction, "contribution_base.floor_yuan", month.first_day)
-    ceiling = rulebook.find(jurisdiction, "contribution_base.ceiling_yuan", month.first_day)
-    if floor is None or ceiling is None:
+def _home(done: str, **extra: object) -> RedirectResponse:
+    query = urlencode({"done": done, **{k: v for k, v in extra.items() if v is not None}})
+    return RedirectResponse(f"/worker?{query}", status_code=303)
+
+
+def _done_message(
+    request: Request, session: DbSession, actor: Actor, done: str | None
+) -> dict[str, object] | None:
+    """The notice after an action: what really happened, in the worker's words."""
+    if not done:
         return None
-    return floor.value, ceiling.value
+    if done == "paid":
+        payment = request.query_params.get("payment", "")
+        if not payment.isdigit() or int(payment) > MAX_RECORD_ID:
+            return {"key": "done.paid_unknown", "params": {}}
+        outcome = service.payment_outcome(session=session, actor=actor, payment_id=int(payment))
+        if outcome.partial_month is None:
+            return {"key": "done.paid", "params": {"months": "、".join(outcome.paid_months)}}
+        return {
+            "key": "done.paid_part",
+            "params": {
+                "amount": format_yuan(outcome.amount_fen, grouping=True),
+                "month": outcome.partial_month,
+                "remaining": format_yuan(outcome.partial_remaining_fen, grouping=True),
+            },
+        }
+    if done in DONE_MESSAGES:
+        return {"key": f"done.{done}", "params": {}}
+    return None
 
 
-def worker_contributions(
-    request: Request, session: DbSession, actor: Actor, person: Person
-) -> dict[str, object]:
-    """What the worker home shows about contributions."""
-    now = _now(request)
-    enrolments = [
-        e for e in repository.enrolments_of(session, person.id) if e.status != "terminated"
-    ]
-    rows = []
-    for enrolment in enrolments:
-        rows.append(
-            {
-                "enrolment": enrolment,
-                "base_fen": service.base_for(session, enrolment.id, now),
-                "limits": _limits(request, enrolment.jurisdiction_code, now),
-            }
-        )
-    unpaid = [bill for bill in repository.bills_of(session, person.id) if bill.status != "paid"]
-    districts = registry.districts_within(
-        session=session, region_code=person.residence_code[:2] + "0000"
-    )
-    return {
-        "now": str(now),
-        "enrolments": rows,
-        "unpaid": unpaid,
-        "outstanding_fen": sum(bill.outstanding_fen for bill in unpaid),
-        "limits_here": _limits(request, person.residence_code, now),
-        "districts": districts,
-        "pay_key": uuid.uuid4().hex,
-        "enrolled_schemes": {enrolment.scheme for enrolment in enrolments},
-    }
+DONE_MESSAGES = frozenset(
+    {"enrolled", "base", "paused", "resumed", "pause_withdrawn", "applied", "makeup"}
+)
 
 
 @router.get("/worker")
@@ -100,8 +97,18 @@ def worker_home(request: Request, session: DbSession, actor: PageActor) -> Respo
         actor=actor,
         person=person,
         places={code: (place.full_name if place else code) for code, place in places.items()},
-        contributions=worker_contributions(request, session, actor, person),
-        done=request.query_params.get("done"),
+        overview=worker_overview(
+            session=session,
+            rulebook=request.app.state.rulebook,
+            actor=actor,
+            person_id=person.id,
+            now=_now(request),
+        ),
+        districts=registry.districts_within(
+            session=session, region_code=person.residence_code[:2] + "0000"
+        ),
+        pay_key=uuid.uuid4().hex,
+        done=_done_message(request, session, actor, request.query_params.get("done")),
     )
 
 
@@ -111,10 +118,14 @@ def enrol(
     session: DbSession,
     actor: PageActor,
     csrf: Annotated[str, Form()] = "",
-    scheme: Annotated[str, Form()] = "employee_pension",
+    scheme: Annotated[str, Form(pattern="^(employee_pension|employee_medical)$")] = (
+        "employee_pension"
+    ),
     jurisdiction: Annotated[str, Form(max_length=6)] = "",
     base_yuan: Annotated[str, Form(max_length=20)] = "",
-    payment_frequency: Annotated[str, Form()] = "monthly",
+    payment_frequency: Annotated[str, Form(pattern="^(monthly|quarterly|semiannual|annual)$")] = (
+        "monthly"
+    ),
 ) -> Response:
     check_csrf(request, csrf)
     person = _me(session, actor)
@@ -130,7 +141,7 @@ def enrol(
         payment_frequency=payment_frequency,
         as_of=_now(request),
     )
-    return RedirectResponse("/worker?done=enrolled", status_code=303)
+    return _home("enrolled")
 
 
 @router.post("/worker/base")
@@ -152,7 +163,7 @@ def change_base(
         base_fen=parse_yuan(base_yuan, field="base_yuan"),
         as_of=_now(request),
     )
-    return RedirectResponse("/worker?done=base", status_code=303)
+    return _home("base")
 
 
 @router.post("/worker/pay")
@@ -166,7 +177,7 @@ def pay(
 ) -> Response:
     check_csrf(request, csrf)
     person = _me(session, actor)
-    service.pay(
+    payment = service.pay(
         session=session,
         actor=actor,
         person_id=person.id,
@@ -174,7 +185,7 @@ def pay(
         idempotency_key=idempotency_key,
         channel="online",
     )
-    return RedirectResponse("/worker?done=paid", status_code=303)
+    return _home("paid", payment=payment.id)
 
 
 @router.post("/worker/pause")
@@ -184,8 +195,29 @@ def pause(
     actor: PageActor,
     csrf: Annotated[str, Form()] = "",
     enrolment_id: Annotated[int, Form(ge=1, le=MAX_RECORD_ID)] = 0,
+    confirm: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
+    """A pause is asked for twice: the first post shows what it means, the second confirms."""
     check_csrf(request, csrf)
+    if confirm != "yes":
+        person = _me(session, actor)
+        overview = worker_overview(
+            session=session,
+            rulebook=request.app.state.rulebook,
+            actor=actor,
+            person_id=person.id,
+            now=_now(request),
+        )
+        chosen = next((v for v in overview.enrolments if v.enrolment.id == enrolment_id), None)
+        if chosen is None:
+            raise NotFound(field="enrolment_id", what="enrolment", key=enrolment_id)
+        return render(
+            request,
+            "pause_confirm.html",
+            actor=actor,
+            view=chosen,
+            from_month=str(_now(request) + 1),
+        )
     service.pause(
         session=session,
         actor=actor,
@@ -193,7 +225,22 @@ def pause(
         from_month=_now(request) + 1,
         as_of=_now(request),
     )
-    return RedirectResponse("/worker?done=paused", status_code=303)
+    return _home("paused")
+
+
+@router.post("/worker/pause/withdraw")
+def withdraw_pause(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    csrf: Annotated[str, Form()] = "",
+    enrolment_id: Annotated[int, Form(ge=1, le=MAX_RECORD_ID)] = 0,
+) -> Response:
+    check_csrf(request, csrf)
+    service.withdraw_pause(
+        session=session, actor=actor, enrolment_id=enrolment_id, as_of=_now(request)
+    )
+    return _home("pause_withdrawn")
 
 
 @router.post("/worker/resume")
@@ -212,7 +259,71 @@ def resume(
         month=_now(request) + 1,
         as_of=_now(request),
     )
-    return RedirectResponse("/worker?done=resumed", status_code=303)
+    return _home("resumed")
+
+
+@router.post("/worker/subsidy")
+def apply_for_subsidy(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    csrf: Annotated[str, Form()] = "",
+    category: Annotated[str, Form(pattern="^(difficulty|graduate)$")] = "difficulty",
+    certificate: Annotated[str, Form(min_length=1, max_length=100, pattern=PRINTABLE)] = "",
+) -> Response:
+    """灵活就业社保补贴申请 from the worker's own page, with their certificate number."""
+    check_csrf(request, csrf)
+    person = _me(session, actor)
+    subsidies.apply(
+        session=session,
+        actor=actor,
+        person_id=person.id,
+        category=category,
+        certificate=certificate,
+    )
+    return _home("applied")
+
+
+@router.get("/worker/makeup")
+def makeup_form(request: Request, session: DbSession, actor: PageActor) -> Response:
+    """补缴: what the local policy allows, and the missed months the worker may pay."""
+    person = _me(session, actor)
+    offer = makeups.makeup_offer(
+        session=session,
+        rulebook=request.app.state.rulebook,
+        actor=actor,
+        person_id=person.id,
+        as_of=_now(request),
+    )
+    return render(request, "makeup.html", actor=actor, offer=offer)
+
+
+@router.post("/worker/makeup")
+def makeup(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    csrf: Annotated[str, Form()] = "",
+    enrolment_id: Annotated[int, Form(ge=1, le=MAX_RECORD_ID)] = 0,
+    months: Annotated[list[str] | None, Form(max_length=240)] = None,
+    base_yuan: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    chosen = months or []
+    if not chosen:
+        raise MakeupNotAllowed(
+            field="months", reason_zh="请选择要补缴的月份", reason_en="choose the months to pay"
+        )
+    makeups.request_makeup(
+        session=session,
+        rulebook=request.app.state.rulebook,
+        actor=actor,
+        enrolment_id=enrolment_id,
+        months=[Month.parse(m, field=f"months.{i}") for i, m in enumerate(chosen)],
+        base_fen=parse_yuan(base_yuan, field="base_yuan"),
+        as_of=_now(request),
+    )
+    return _home("makeup")
 
 
 @router.get("/worker/record")

@@ -15,6 +15,7 @@ from flexcover.contributions.models import (
     Enrolment,
     Pause,
     Payment,
+    PaymentAllocation,
     PlatformAgreement,
     PlatformWorker,
     SettlementChunk,
@@ -109,6 +110,19 @@ def payment_by_key(session: Session, person_id: int, key: str) -> Payment | None
     return session.scalars(
         select(Payment).where(Payment.person_id == person_id, Payment.idempotency_key == key)
     ).one_or_none()
+
+
+def allocations_of(
+    session: Session, payment_id: int
+) -> list[tuple[PaymentAllocation, ContributionBill]]:
+    """What a payment settled, oldest bill first."""
+    rows = session.execute(
+        select(PaymentAllocation, ContributionBill)
+        .join(ContributionBill, ContributionBill.id == PaymentAllocation.bill_id)
+        .where(PaymentAllocation.payment_id == payment_id)
+        .order_by(ContributionBill.month, ContributionBill.kind, ContributionBill.id)
+    ).all()
+    return [(allocation, bill) for allocation, bill in rows]
 
 
 def ungranted_paid_bills(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
@@ -358,6 +359,13 @@ def resume(
             action_zh="恢复",
             action_en="resumed",
         )
+    if open_pause.from_month > str(as_of):
+        raise MonthNotAllowed(
+            field="month",
+            reason_zh=f"暂停从 {open_pause.from_month} 起才开始，尚未开始的暂停请直接撤销",
+            reason_en=f"the pause only begins in {open_pause.from_month}; a pause that has not "
+            "begun is withdrawn instead",
+        )
     if month < as_of or str(month) <= open_pause.from_month:
         raise MonthNotAllowed(
             field="month",
@@ -374,6 +382,46 @@ def resume(
         entity="enrolment",
         entity_id=enrolment.id,
         details={"month": str(month)},
+    )
+    return enrolment
+
+
+def open_pause(session: Session, enrolment_id: int) -> Pause | None:
+    """The pause in force or ahead (no end yet), if any."""
+    return next(
+        (p for p in repository.pauses(session, enrolment_id) if p.until_month is None), None
+    )
+
+
+def withdraw_pause(*, session: Session, actor: Actor, enrolment_id: int, as_of: Month) -> Enrolment:
+    """撤销暂停: a pause that has not begun (it starts after ``as_of``) is taken back, as if it
+    had never been asked for; one that has begun is ended by resuming."""
+    enrolment = _enrolment(session, actor, enrolment_id, "enrolment.manage")
+    pause = open_pause(session, enrolment.id)
+    if enrolment.status != "paused" or pause is None:
+        raise WrongEnrolmentState(
+            field="enrolment_id",
+            enrolment_id=enrolment.id,
+            status=enrolment.status,
+            action_zh="撤销暂停",
+            action_en="have a pause withdrawn",
+        )
+    if pause.from_month <= str(as_of):
+        raise MonthNotAllowed(
+            field="enrolment_id",
+            reason_zh=f"暂停已于 {pause.from_month} 开始，请办理恢复缴费",
+            reason_en=f"the pause began in {pause.from_month}; resume instead",
+        )
+    session.delete(pause)
+    enrolment.status = "active"
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="enrolment.pause_withdrawn",
+        entity="enrolment",
+        entity_id=enrolment.id,
+        details={"from_month": pause.from_month},
     )
     return enrolment
 
@@ -722,6 +770,47 @@ def collect(
         details={"channel": channel},
     )
     return len(payments)
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    """What a payment did, as the payer is told: the months it paid in full (their money is now
+    in the personal account and the pooled fund) and the bill it paid only part of, with what
+    that bill still lacks (nothing reaches the accounts until it is paid in full)."""
+
+    amount_fen: int
+    paid_months: list[str]
+    partial_month: str | None
+    partial_remaining_fen: int
+
+
+def payment_outcome(*, session: Session, actor: Actor, payment_id: int) -> PaymentOutcome:
+    payment = session.get(Payment, payment_id)
+    if payment is None:
+        raise NotFound(field="payment", what="payment", key=payment_id)
+    person = _person(session, payment.person_id)
+    authorize(
+        actor,
+        "enrolment.read",
+        Target(region_code=person.residence_code, person_id=person.id),
+        field="payment",
+    )
+    paid, partial, remaining = [], None, 0
+    for _allocation, bill in repository.allocations_of(session, payment.id):
+        if bill.status == "paid":
+            paid.append(bill.month)
+        elif partial is None:
+            partial, remaining = bill.month, bill.outstanding_fen
+    return PaymentOutcome(payment.amount_fen, paid, partial, remaining)
+
+
+def due_date(rulebook: Rulebook, bill: ContributionBill) -> date:
+    """缴费期限: the last day a bill can be paid before it falls into arrears, which happens
+    when the month ``arrears.reminder_after_months`` after it is settled (after that month
+    ends)."""
+    month = _month(bill.month)
+    lag = rulebook.get(bill.jurisdiction_code, "arrears.reminder_after_months", month.first_day)
+    return (month + max(int(lag.value), 1)).last_day
 
 
 def _same_payment(existing: Payment, amount_fen: int) -> Payment:

@@ -158,6 +158,44 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "medical.fixed_base_yuan": _yearly(
         "money", "the one base allowed for flexible workers' employee medical, where it is fixed"
     ),
+    "medical.gap_without_waiting_months": _spec(
+        "integer",
+        "an interruption of at most this many months can be paid back under the new area's "
+        "rules, with benefits retroactive (no waiting period)",
+    ),
+    "medical.max_waiting_period_months": _spec(
+        "integer", "longest waiting period an area may impose after a longer interruption"
+    ),
+    "medical.waiting_period_months": _spec(
+        "integer", "waiting period of a flexible worker joining or re-joining employee medical"
+    ),
+    "medical.waiting_waived_within_months": _spec(
+        "integer", "no waiting period when joining within this many months after cover ended"
+    ),
+    "medical.lifetime_years.male": _spec(
+        "integer", "employee-medical years for cover after retirement without paying (men)"
+    ),
+    "medical.lifetime_years.female": _spec(
+        "integer", "employee-medical years for cover after retirement without paying (women)"
+    ),
+    "resident_medical.individual_premium_min_yuan": _yearly(
+        "money", "least yearly individual premium of the urban-rural resident medical scheme"
+    ),
+    "resident_medical.subsidy_min_yuan": _yearly(
+        "money", "least yearly per-capita fiscal subsidy of the resident medical scheme"
+    ),
+    "resident_medical.waiting_period_months": _spec(
+        "integer", "fixed waiting period for people who missed the enrolment window"
+    ),
+    "resident_medical.waiting_per_missed_year_months": _spec(
+        "integer", "extra waiting months per further year without enrolment"
+    ),
+    "resident_medical.long_gap_years": _spec(
+        "integer", "a gap of this many years or more means at least the long-gap waiting period"
+    ),
+    "resident_medical.long_gap_waiting_months": _spec(
+        "integer", "least total waiting period after a long gap"
+    ),
     # --- urban-rural resident pension (§6) -------------------------------------------------------
     "resident.contribution_tiers_yuan": _spec("list:money", "yearly contribution tiers"),
     "resident.subsidy_min_yuan": _spec("money", "least yearly government contribution subsidy"),

@@ -17,17 +17,20 @@ from flexcover.coverage.tasks import ComparisonSummary, compare
 from flexcover.kit.audit import Actor
 from flexcover.kit.credit_code import ALPHABET, credit_check_character
 from flexcover.kit.database import Database
+from flexcover.kit.divisions import current_divisions
 from flexcover.kit.months import age_on
 from flexcover.kit.problems import Problem
 from flexcover.kit.settings import Settings
 from flexcover.migrations import data_tables
 from flexcover.registry import accounts, repository, service
+from flexcover.registry.authz import region_prefix
 from flexcover.registry.models import Person, Platform, User
 from flexcover.registry.schemas import EmployerIn, PersonIn, PlatformIn, UserIn
-from flexcover.rules.parameters import Rulebook, default_rulebook
+from flexcover.rules.parameters import NATION, Rulebook, default_rulebook
 from flexcover.synth.departments import generate_departments
 from flexcover.synth.departments_files import write_departments
 from flexcover.synth.models import DemoDataset
+from flexcover.synth.places import residence_divisions
 from flexcover.synth.population import generate_population
 from flexcover.synth.simulation import FIRST_MONTH, MONTHS, Simulation, as_date, simulate
 
@@ -100,6 +103,43 @@ def demo_credit_code(rng: np.random.Generator, region_code: str) -> str:
     return first17 + credit_check_character(first17)
 
 
+def demo_jurisdictions(rulebook: Rulebook) -> list[str]:
+    """The jurisdictions a demo can be built for: those with a parameter file of their own
+    whose every district has its base limits for every simulated month (published, or carried
+    forward from the last published year). Any city or district inside one builds as well."""
+    offered = []
+    for code in sorted(rulebook.values):
+        if code == NATION:
+            continue
+        if all(_has_limits(rulebook, district) for district in residence_divisions(code)):
+            offered.append(code)
+    return offered
+
+
+def _has_limits(rulebook: Rulebook, district: str) -> bool:
+    return all(
+        rulebook.find(district, key, (FIRST_MONTH + offset).first_day) is not None
+        for offset in range(MONTHS)
+        for key in ("contribution_base.floor_yuan", "contribution_base.ceiling_yuan")
+    )
+
+
+def check_demo_jurisdiction(rulebook: Rulebook, jurisdiction: str) -> None:
+    """Refuse, before anything is deleted, a place whose limits the rulebook does not hold."""
+    offered = demo_jurisdictions(rulebook)
+    inside = any(
+        jurisdiction.startswith(region_prefix(code)) and jurisdiction in current_divisions()
+        for code in offered
+    )
+    if not inside:
+        raise UnsuitableJurisdiction(
+            field="jurisdiction",
+            reason=f"{jurisdiction} is not in a region whose contribution limits are loaded for "
+            f"{FIRST_MONTH}–{FIRST_MONTH + MONTHS - 1}; the demo builds for "
+            f"{', '.join(offered)} and any city or district inside them",
+        )
+
+
 def current_demo(session: Session) -> DemoDataset | None:
     return session.scalars(select(DemoDataset)).one_or_none()
 
@@ -125,6 +165,7 @@ def build_demo(
         == wanted
     ):
         return DemoResult(reused=True, people=existing.people, logins=_logins(session), tokens={})
+    check_demo_jurisdiction(rulebook or default_rulebook(), jurisdiction)
     registered = session.scalar(select(func.count()).select_from(Person)) or 0
     if existing is None and registered and not rebuild:
         raise DemoDataPresent(field="rebuild", people=registered)

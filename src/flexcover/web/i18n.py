@@ -46,7 +46,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "contrib.pause": {"zh-CN": "下月起暂停缴费", "en": "Pause from next month"},
     "contrib.resume": {"zh-CN": "下月起恢复缴费", "en": "Resume from next month"},
     "contrib.frequency": {"zh-CN": "缴费方式", "en": "Pay"},
-    "contrib.enrol": {"zh-CN": "参加职工养老保险", "en": "Join the employee pension"},
     "contrib.to_pay": {"zh-CN": "待缴费用", "en": "To pay"},
     "contrib.month": {"zh-CN": "月份", "en": "Month"},
     "contrib.outstanding": {"zh-CN": "待缴（元）", "en": "Owed (yuan)"},
@@ -79,12 +78,120 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Your base changes from next month.",
     },
     "done.paid": {
-        "zh-CN": "缴费成功，已记入您的个人账户。",
-        "en": "Paid. It is credited to your personal account.",
+        "zh-CN": "缴费成功：{months} 已缴清，按规定记入个人账户和统筹基金。",
+        "en": "Paid: {months} paid in full, credited to your personal account and the pooled "
+        "fund as the rules say.",
+    },
+    "done.paid_part": {
+        "zh-CN": "已收到 {amount} 元，用于 {month} 的账单；该月还差 {remaining} 元。"
+        "账单缴清后才记入个人账户。",
+        "en": "{amount} yuan received towards the bill of {month}, which still lacks {remaining} "
+        "yuan. Nothing reaches your personal account until the bill is paid in full.",
+    },
+    "done.paid_unknown": {"zh-CN": "已收到您的缴费。", "en": "Your payment was received."},
+    "done.pause_withdrawn": {
+        "zh-CN": "已撤销暂停，继续按月缴费。",
+        "en": "The pause is withdrawn; you keep paying every month.",
+    },
+    "done.applied": {
+        "zh-CN": "补贴申请已提交，经办机构审核后会通知您。",
+        "en": "Your subsidy application is in; the office tells you once it is decided.",
+    },
+    "done.makeup": {
+        "zh-CN": "补缴账单已生成，请在下方缴费。",
+        "en": "The make-up bills are ready to pay below.",
     },
     "done.paused": {
-        "zh-CN": "已暂停，暂停期间的月份不计缴费年限。",
-        "en": "Paused. Paused months do not count towards your years.",
+        "zh-CN": "已办理暂停，暂停期间的月份不计缴费年限；暂停开始前可以撤销。",
+        "en": "Paused. Paused months do not count towards your years; you can withdraw the "
+        "pause until it begins.",
+    },
+    "pause.title": {"zh-CN": "确认暂停缴费", "en": "Pause your contributions?"},
+    "pause.what": {
+        "zh-CN": "{scheme}将从 {month} 起暂停缴费，直到您办理恢复。",
+        "en": "Your {scheme} contributions stop from {month} until you resume them.",
+    },
+    "pause.no_years": {
+        "zh-CN": "暂停期间的月份不计入缴费年限，也不会记入个人账户。",
+        "en": "Paused months do not count towards your contribution years or your account.",
+    },
+    "pause.no_makeup": {
+        "zh-CN": "暂停的月份以后一般不能补缴（以本地补缴政策为准）。",
+        "en": "Paused months usually cannot be made up later (the local make-up policy decides).",
+    },
+    "pause.medical": {
+        "zh-CN": "医疗保险中断超过 3 个月的，恢复后可能有待遇等待期。",
+        "en": "A medical gap of more than 3 months may mean a waiting period when you resume.",
+    },
+    "pause.undo": {
+        "zh-CN": "暂停开始前可以在首页撤销。",
+        "en": "You can withdraw the pause on your home page until it begins.",
+    },
+    "pause.confirm": {"zh-CN": "确认从 {month} 起暂停", "en": "Pause from {month}"},
+    "pause.cancel": {"zh-CN": "不暂停，返回", "en": "Keep paying"},
+    "contrib.pause_ahead": {"zh-CN": "将于 {month} 起暂停", "en": "Paused from {month}"},
+    "contrib.withdraw_pause": {
+        "zh-CN": "撤销 {month} 起的暂停",
+        "en": "Withdraw the pause from {month}",
+    },
+    "contrib.monthly": {"zh-CN": "月缴费额（元）", "en": "A month (yuan)"},
+    "contrib.quote": {"zh-CN": "每月应缴 {amount} 元", "en": "{amount} yuan a month"},
+    "contrib.quote_carried": {
+        "zh-CN": "（暂按上年度标准，新标准公布后多退少补）",
+        "en": " (on last year's limits until this year's are published)",
+    },
+    "contrib.limits_carried": {
+        "zh-CN": "暂按上年度标准",
+        "en": "last year's limits, until this year's are published",
+    },
+    "contrib.provisional_bill": {"zh-CN": "（暂定）", "en": "(provisional)"},
+    "contrib.due_on": {"zh-CN": "缴费期限", "en": "Pay by"},
+    "contrib.pay_note": {
+        "zh-CN": "按月份先后抵缴；一个月的账单缴清后才记入个人账户。",
+        "en": "Payments settle the oldest bill first; a month reaches your account once its "
+        "bill is paid in full.",
+    },
+    "contrib.enrol_submit": {"zh-CN": "参保登记", "en": "Enrol"},
+    "contrib.no_medical_here": {
+        "zh-CN": "本地灵活就业人员职工医保的费率尚未载入，暂不能在此办理医保参保。",
+        "en": "The employee-medical rate for flexible workers is not loaded for this region, so "
+        "medical insurance cannot be joined here yet.",
+    },
+    "frequency.semiannual": {"zh-CN": "按半年", "en": "Half-yearly"},
+    "subsidy.title": {"zh-CN": "灵活就业社保补贴", "en": "Social insurance subsidy"},
+    "subsidy.certificate": {
+        "zh-CN": "认定证明编号（就业困难人员认定或毕业证书编号）",
+        "en": "Certificate number (difficulty certification or diploma)",
+    },
+    "subsidy.apply": {"zh-CN": "申请补贴", "en": "Apply"},
+    "subsidy.enrol_first": {
+        "zh-CN": "参加职工养老保险并缴费后可申请。",
+        "en": "You can apply once enrolled in the employee pension.",
+    },
+    "subsidy.state.submitted": {"zh-CN": "已提交，待审核", "en": "Submitted"},
+    "subsidy.state.proposed": {"zh-CN": "审核中", "en": "Being reviewed"},
+    "subsidy.state.approved": {"zh-CN": "已批准", "en": "Approved"},
+    "subsidy.state.rejected": {"zh-CN": "未批准", "en": "Not approved"},
+    "makeup.title": {"zh-CN": "补缴", "en": "Make up missed months"},
+    "makeup.policy.none": {
+        "zh-CN": "本地不允许灵活就业人员补缴中断月份。",
+        "en": "Missed months cannot be made up here.",
+    },
+    "makeup.policy.window": {
+        "zh-CN": "本地允许补缴近期中断的月份。",
+        "en": "Recent missed months can be made up here.",
+    },
+    "makeup.policy.short_of_minimum_at_retirement": {
+        "zh-CN": "达到退休年龄、缴费不足最低年限且在规定日期前参保的人员，可一次性补缴至最低年限。",
+        "en": "People past retirement age who are short of the minimum years and were insured "
+        "before the date the rule sets may pay the shortfall at once.",
+    },
+    "makeup.source": {"zh-CN": "依据：{source}", "en": "Rule: {source}"},
+    "makeup.months": {"zh-CN": "选择补缴月份", "en": "Months to make up"},
+    "makeup.submit": {"zh-CN": "生成补缴账单", "en": "Bill these months"},
+    "makeup.nothing": {
+        "zh-CN": "没有可补缴的月份。",
+        "en": "There is no missed month you can make up.",
     },
     "done.resumed": {"zh-CN": "已恢复缴费。", "en": "Contributions resume."},
     "record.title": {"zh-CN": "参保缴费记录", "en": "Contribution record"},
