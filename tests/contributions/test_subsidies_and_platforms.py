@@ -10,7 +10,6 @@ from flexcover.contributions import subsidies
 from flexcover.contributions.models import (
     ContributionBill,
     PlatformAgreement,
-    PlatformWorker,
     SubsidyGrant,
 )
 from flexcover.contributions.problems import SubsidyNotAllowed
@@ -18,6 +17,7 @@ from flexcover.kit.problems import Forbidden
 from flexcover.ledger.service import AccountRef, balance, verify
 from flexcover.registry import accounts
 from flexcover.registry import service as registry
+from flexcover.registry.models import PlatformWorker
 from flexcover.registry.schemas import PersonIn
 from tests.conftest import SYSTEM, count, make_id
 from tests.contributions.conftest import JAN

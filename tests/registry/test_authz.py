@@ -51,6 +51,8 @@ ALLOWED = {
         "audit.read",
         "ledger.read",
         "platform.agreement",
+        "platform.roster",
+        "platform.tokens",
         "coverage.compare",
     },
 }
@@ -116,7 +118,15 @@ def test_platform_reaches_only_its_own_platform(action):
     own = Target(region_code="500103", platform_id=4)
     other = Target(region_code="500103", platform_id=5)
     assert allows(PLATFORM, action, own) is (
-        action in {"platform.read", "jurisdiction.read", "platform.agreement"}
+        action
+        in {
+            "platform.read",
+            "jurisdiction.read",
+            "platform.agreement",
+            "platform.roster",
+            "platform.pay",
+            "platform.tokens",
+        }
     )
     assert allows(PLATFORM, action, other) is (action == "jurisdiction.read")
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import json
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from flexcover.contributions import makeups, platforms, service, subsidies
@@ -22,9 +24,9 @@ from flexcover.contributions.schemas import (
     PauseIn,
     PaymentIn,
     PaymentOut,
+    PlatformPaymentIn,
     ProposalIn,
     ResumeIn,
-    RosterIn,
     SubsidyApplicationIn,
     SubsidyApplicationOut,
     TerminateIn,
@@ -32,11 +34,14 @@ from flexcover.contributions.schemas import (
 from flexcover.contributions.statement import statement_pdf
 from flexcover.kit.money import format_yuan, parse_yuan
 from flexcover.kit.months import Month
+from flexcover.kit.problems import ValidationFailed
 from flexcover.registry.api import PathId
 from flexcover.web.auth import ApiActor, DbSession
+from flexcover.web.bulk import IdempotencyKeyHeader, RawBody, UnreadableBody, idempotent
 from flexcover.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute, tags=["contributions"])
+Shape = TypeVar("Shape", bound=BaseModel)
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=100)]
 
 
@@ -151,41 +156,108 @@ def request_makeup(
 
 @router.post("/platforms/{platform_id}/agreements", status_code=201)
 def platform_agreement(
-    platform_id: PathId, body: AgreementIn, request: Request, session: DbSession, actor: ApiActor
-) -> dict[str, Any]:
+    platform_id: PathId,
+    request: Request,
+    session: DbSession,
+    actor: ApiActor,
+    body: RawBody,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
     """平台共担: the platform commits to a share (basis points) or a fixed amount a month of its
-    rostered workers' pension bills, from a month on."""
-    fixed = parse_yuan(body.fixed_yuan, field="fixed_yuan") if body.fixed_yuan else None
-    agreement = platforms.agree(
+    rostered workers' pension bills, from a month on. The same agreement sent again answers 200
+    with the one already made; a later one supersedes the agreement in force."""
+
+    def work() -> tuple[int, Any]:
+        terms = _json_body(body, AgreementIn)
+        fixed = parse_yuan(terms.fixed_yuan, field="fixed_yuan") if terms.fixed_yuan else None
+        agreement, new = platforms.agree(
+            session=session,
+            actor=actor,
+            platform_id=platform_id,
+            share_bp=terms.share_bp,
+            fixed_fen=fixed,
+            from_month=Month.parse(terms.from_month, field="from_month"),
+            as_of=_now(request),
+        )
+        return 201 if new else 200, {
+            "id": agreement.id,
+            "share_bp": agreement.share_bp,
+            "fixed_fen": agreement.fixed_fen,
+            "from_month": agreement.from_month,
+            "until_month": agreement.until_month,
+        }
+
+    return idempotent(
+        request=request,
         session=session,
         actor=actor,
-        platform_id=platform_id,
-        share_bp=body.share_bp,
-        fixed_fen=fixed,
-        from_month=Month.parse(body.from_month, field="from_month"),
-        as_of=_now(request),
+        key=idempotency_key,
+        body=body,
+        work=work,
+        log_as=(platform_id, "agreement"),
     )
-    return {
-        "id": agreement.id,
-        "share_bp": agreement.share_bp,
-        "fixed_fen": agreement.fixed_fen,
-        "from_month": agreement.from_month,
-    }
 
 
-@router.post("/platforms/{platform_id}/workers", status_code=201)
-def platform_roster(
-    platform_id: PathId, body: RosterIn, request: Request, session: DbSession, actor: ApiActor
-) -> dict[str, Any]:
-    """Add a worker to the platform's roster (the people its agreement covers)."""
-    worker = platforms.add_to_roster(
+@router.post("/platforms/{platform_id}/payments", status_code=201)
+def platform_payment(
+    platform_id: PathId,
+    request: Request,
+    session: DbSession,
+    actor: ApiActor,
+    body: RawBody,
+    idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=100)],
+) -> JSONResponse:
+    """平台缴款: pay what the platform's co-contribution agreements made it owe. A payment
+    needs an ``Idempotency-Key``; a retry with it changes nothing."""
+
+    def work() -> tuple[int, Any]:
+        given = _json_body(body, PlatformPaymentIn)
+        payment = platforms.pay(
+            session=session,
+            actor=actor,
+            platform_id=platform_id,
+            amount_fen=parse_yuan(given.amount_yuan, field="amount_yuan"),
+            reference=given.reference or idempotency_key,
+        )
+        return 201, {
+            "id": payment.id,
+            "amount_fen": payment.amount_fen,
+            "amount_yuan": format_yuan(payment.amount_fen),
+            "reference": payment.reference,
+        }
+
+    return idempotent(
+        request=request,
         session=session,
         actor=actor,
-        platform_id=platform_id,
-        person_id=body.person_id,
-        from_month=Month.parse(body.from_month, field="from_month"),
+        key=idempotency_key,
+        body=body,
+        work=work,
+        log_as=(platform_id, "payment"),
     )
-    return {"id": worker.id, "person_id": worker.person_id, "from_month": worker.from_month}
+
+
+def _json_body(body: bytes, model: type[Shape]) -> Shape:
+    """A JSON body validated into ``model`` (read raw, so that it can be fingerprinted)."""
+    try:
+        data = json.loads(body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        raise UnreadableBody(
+            field="body", reason_zh="不是有效的 JSON", reason_en="it is not valid JSON"
+        ) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as invalid:
+        raise ValidationFailed(
+            [
+                {
+                    "field": ".".join(str(part) for part in error["loc"]) or "body",
+                    "code": str(error.get("type", "invalid")),
+                    "message": str(error.get("msg", "invalid")),
+                }
+                for error in invalid.errors()
+            ]
+        ) from None
 
 
 @router.post("/people/{person_id}/payments", response_model=PaymentOut, status_code=201)

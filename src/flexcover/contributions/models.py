@@ -212,17 +212,16 @@ class PlatformAgreement(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 
-class PlatformWorker(Base):
-    """平台从业人员名册: a person working through a platform, from a month on."""
+class PlatformPayment(Base):
+    """平台缴款: money a platform paid towards what its co-contribution agreements owe."""
 
-    __tablename__ = "platform_workers"
-    __table_args__ = (UniqueConstraint("platform_id", "person_id", "from_month"),)
+    __tablename__ = "platform_payments"
 
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    from_month: Mapped[str] = mapped_column(String(7))
-    until_month: Mapped[str | None] = mapped_column(String(7))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 
 class SettlementRun(Base):

@@ -110,3 +110,9 @@ class NothingToSettle(Problem):
         "zh-CN": "{field}：{month} 以前没有任何参保登记{first_zh}，没有可结算的账单。",
         "en": "{field}: no enrolment began by {month}{first_en}, so there is nothing to settle.",
     }
+
+
+class AgreementConflict(Refusal):
+    code = "agreement_conflict"
+    status = 409
+    title = {"zh-CN": "协议冲突", "en": "Agreement conflict"}

@@ -17,14 +17,14 @@ from flexcover.contributions.models import (
     Payment,
     PaymentAllocation,
     PlatformAgreement,
-    PlatformWorker,
+    PlatformPayment,
     SettlementChunk,
     SettlementRun,
     SubsidyApplication,
     SubsidyGrant,
 )
 from flexcover.kit.pagination import Page, PageRequest
-from flexcover.registry.models import Person
+from flexcover.registry.models import Person, PlatformWorker
 
 
 def get_enrolment(session: Session, enrolment_id: int, *, lock: bool = False) -> Enrolment | None:
@@ -581,3 +581,59 @@ def agreement_in_force(session: Session, platform_id: int, month: str) -> Platfo
         .order_by(PlatformAgreement.id)
         .limit(1)
     ).first()
+
+
+# --- platforms -------------------------------------------------------------------------------
+
+
+def agreements_of(
+    session: Session, platform_id: int, *, lock: bool = False
+) -> Sequence[PlatformAgreement]:
+    query = (
+        select(PlatformAgreement)
+        .where(PlatformAgreement.platform_id == platform_id)
+        .order_by(PlatformAgreement.from_month)
+    )
+    if lock:
+        query = query.with_for_update()
+    return session.scalars(query).all()
+
+
+def platform_bill_districts(session: Session, platform_id: int) -> list[str]:
+    """The districts where bills shared with the platform were issued."""
+    return list(
+        session.scalars(
+            select(ContributionBill.jurisdiction_code)
+            .where(ContributionBill.platform_id == platform_id)
+            .distinct()
+            .order_by(ContributionBill.jurisdiction_code)
+        )
+    )
+
+
+def platform_shares_by_month(
+    session: Session, platform_id: int, *, limit: int
+) -> list[tuple[str, int, int]]:
+    rows = session.execute(
+        select(
+            ContributionBill.month,
+            func.count(func.distinct(ContributionBill.person_id)),
+            func.sum(ContributionBill.platform_share_fen),
+        )
+        .where(ContributionBill.platform_id == platform_id)
+        .group_by(ContributionBill.month)
+        .order_by(ContributionBill.month.desc())
+        .limit(limit)
+    ).all()
+    return [(month, int(people), int(share or 0)) for month, people, share in rows]
+
+
+def platform_payments(
+    session: Session, platform_id: int, *, limit: int
+) -> Sequence[PlatformPayment]:
+    return session.scalars(
+        select(PlatformPayment)
+        .where(PlatformPayment.platform_id == platform_id)
+        .order_by(PlatformPayment.id.desc())
+        .limit(limit)
+    ).all()

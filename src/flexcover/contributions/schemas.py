@@ -118,6 +118,6 @@ class AgreementIn(In):
     from_month: str = MonthText
 
 
-class RosterIn(In):
-    person_id: RecordId
-    from_month: str = MonthText
+class PlatformPaymentIn(In):
+    amount_yuan: str = Field(max_length=20, examples=["3000.00"])
+    reference: str | None = Field(default=None, max_length=100, pattern=PRINTABLE)

@@ -17,6 +17,7 @@ def metadata() -> MetaData:
     import flexcover.contributions.models
     import flexcover.coverage.models
     import flexcover.kit.audit
+    import flexcover.kit.idempotency
     import flexcover.kit.outbox
     import flexcover.ledger.models
     import flexcover.registry.models

@@ -204,9 +204,90 @@ def issue_api_token(
 
 
 def user_for_token(*, session: Session, plain: str) -> User:
-    """The active user a bearer token belongs to, or :class:`NotAuthenticated`."""
-    token = repository.token_by_hash(session, _sha256(plain))
-    user = repository.get_user(session, token.user_id) if token else None
+    """The active user a live (not revoked) bearer token belongs to, or
+    :class:`NotAuthenticated`."""
+    token = token_for(session=session, plain=plain)
+    user = repository.get_user(session, token.user_id)
     if user is None or not user.active:
         raise NotAuthenticated(field="authorization")
     return user
+
+
+def token_for(*, session: Session, plain: str) -> ApiToken:
+    """The live token with this plain value, or :class:`NotAuthenticated`."""
+    token = repository.token_by_hash(session, _sha256(plain))
+    if token is None or token.revoked_at is not None:
+        raise NotAuthenticated(field="authorization")
+    return token
+
+
+def _token_owner(session: Session, actor: Actor, token_id: int) -> tuple[ApiToken, User]:
+    """A token and its user, if ``actor`` may manage it: the platform itself for its own
+    logins' tokens, or an administrator of the login's region."""
+    token = session.get(ApiToken, token_id)
+    user = repository.get_user(session, token.user_id) if token else None
+    if token is None or user is None:
+        raise NotFound(field="token_id", what="token", key=token_id)
+    if actor.role == "platform":
+        authorize(
+            actor,
+            "platform.tokens",
+            Target(region_code=user.region_code, platform_id=user.platform_id),
+            field="token_id",
+        )
+    else:
+        authorize(actor, "token.issue", Target(region_code=user.region_code), field="token_id")
+    return token, user
+
+
+def revoke_token(*, session: Session, actor: Actor, token_id: int) -> ApiToken:
+    """Revoke a token: from now on it authenticates nothing. Revoking twice changes nothing."""
+    token, user = _token_owner(session, actor, token_id)
+    if token.revoked_at is None:
+        token.revoked_at = utc_now()
+        audit.record(
+            session,
+            actor=actor,
+            action="token.revoke",
+            entity="api_token",
+            entity_id=token.id,
+            details={"user_id": user.id, "prefix": token.prefix},
+        )
+    return token
+
+
+def rotate_token(*, session: Session, actor: Actor, token_id: int) -> tuple[str, ApiToken]:
+    """A new token for the same login, with the same label; the old one is revoked at once.
+    The plain new token is returned once."""
+    old, user = _token_owner(session, actor, token_id)
+    if old.revoked_at is not None:
+        raise NotAuthenticated(field="token_id")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, token_hash=_sha256(plain), prefix=plain[:12], label=old.label)
+    session.add(token)
+    old.revoked_at = utc_now()
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="token.rotate",
+        entity="api_token",
+        entity_id=token.id,
+        details={"user_id": user.id, "prefix": token.prefix, "replaces": old.prefix},
+    )
+    return plain, token
+
+
+def platform_tokens(*, session: Session, actor: Actor, platform_id: int) -> list[ApiToken]:
+    """The tokens of a platform's logins, newest first (prefixes only; never the tokens)."""
+    platform = repository.get_platform(session, platform_id)
+    if platform is None:
+        raise NotFound(field="platform_id", what="platform", key=platform_id)
+    authorize(
+        actor,
+        "platform.read",
+        Target(region_code=platform.region_code, platform_id=platform.id),
+        field="platform_id",
+    )
+    users = [user.id for user in repository.platform_users(session, platform.id)]
+    return list(repository.tokens_of(session, users))

@@ -154,3 +154,24 @@ def issue_token(
         session=session, actor=actor, user_id=user_id, label=body.label
     )
     return TokenOut(token=plain, prefix=token.prefix, label=token.label)
+
+
+@router.post("/tokens/rotate", response_model=TokenOut, status_code=201)
+def rotate_my_token(request: Request, session: DbSession, actor: ApiActor) -> TokenOut:
+    """Replace the bearer token this request is made with: the new one is returned once, the
+    old one stops working at once."""
+    header = request.headers.get("authorization", "")
+    scheme, _, plain = header.partition(" ")
+    if scheme.lower() != "bearer" or not plain.strip():
+        from flexcover.kit.problems import NotAuthenticated
+
+        raise NotAuthenticated(field="authorization")
+    current = accounts.token_for(session=session, plain=plain.strip())
+    new_plain, token = accounts.rotate_token(session=session, actor=actor, token_id=current.id)
+    return TokenOut(token=new_plain, prefix=token.prefix, label=token.label)
+
+
+@router.post("/tokens/{token_id}/revoke", status_code=204)
+def revoke_token(token_id: PathId, session: DbSession, actor: ApiActor) -> None:
+    """Revoke a token (a platform its own logins', an administrator those of their region)."""
+    accounts.revoke_token(session=session, actor=actor, token_id=token_id)

@@ -65,6 +65,9 @@ POLICY: dict[str, dict[str, Scope]] = {
         "jurisdiction.read": ANY,
         "platform.read": OWN_PLATFORM,
         "platform.agreement": OWN_PLATFORM,
+        "platform.roster": OWN_PLATFORM,
+        "platform.pay": OWN_PLATFORM,
+        "platform.tokens": OWN_PLATFORM,
     },
     # Subsidy decisions are a district's (RULEBOOK §8): its officers propose and confirm.
     "district_officer": {**_OFFICER, "subsidy.review": REGION},
@@ -91,6 +94,8 @@ POLICY: dict[str, dict[str, Scope]] = {
         "audit.read": REGION,
         "ledger.read": REGION,
         "platform.agreement": REGION,
+        "platform.roster": REGION,
+        "platform.tokens": REGION,
         "coverage.compare": REGION,
     },
 }

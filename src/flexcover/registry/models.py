@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -81,6 +82,44 @@ class Platform(Base):
     region_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
     industries: Mapped[list[str]] = mapped_column(JSON, default=list)
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class PlatformWorker(Base):
+    """平台从业人员名册: a person working through a platform, from a month (to a month). A
+    worker may be on several platforms' rosters; one platform's periods for one person never
+    overlap."""
+
+    __tablename__ = "platform_workers"
+    __table_args__ = (UniqueConstraint("platform_id", "person_id", "from_month"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    from_month: Mapped[str] = mapped_column(String(7))
+    until_month: Mapped[str | None] = mapped_column(String(7))
+    work_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The jurisdictions the person works in for this platform (where orders are taken)."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class PlatformRequest(Base):
+    """平台接口请求记录: one write a platform's system made, with what it refused, so its
+    engineers can see on the platform page which rows to fix. No personal data: rows are
+    named by line, refused by code and field."""
+
+    __tablename__ = "platform_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    operation: Mapped[str] = mapped_column(String(40))
+    status: Mapped[int] = mapped_column(Integer)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_rows: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
 
 
 class Employer(Base):

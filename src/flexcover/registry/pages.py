@@ -9,7 +9,6 @@ from fastapi.responses import Response
 
 from flexcover.kit.audit import Actor
 from flexcover.kit.pagination import MAX_PAGE, PageRequest
-from flexcover.kit.problems import NotFound
 from flexcover.registry import repository, service
 from flexcover.registry.authz import Target, authorize
 from flexcover.web.auth import DbSession, PageActor
@@ -74,18 +73,4 @@ def person_detail(
         actor=actor,
         person=person,
         places=_names(session, person.hukou_code, person.residence_code),
-    )
-
-
-@router.get("/platform")
-def platform_home(request: Request, session: DbSession, actor: PageActor) -> Response:
-    if actor.platform_id is None:
-        raise NotFound(field="platform_id", what="platform", key="-")
-    platform = service.get_platform(session=session, actor=actor, platform_id=actor.platform_id)
-    return render(
-        request,
-        "platform_home.html",
-        actor=actor,
-        platform=platform,
-        places=_names(session, platform.region_code),
     )

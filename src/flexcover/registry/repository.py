@@ -16,6 +16,8 @@ from flexcover.registry.models import (
     LoginSession,
     Person,
     Platform,
+    PlatformRequest,
+    PlatformWorker,
     User,
 )
 
@@ -138,3 +140,54 @@ def delete_all(session: Session, tables: Iterable[Table]) -> None:
     for table in tables:
         session.execute(delete(table))
     session.expunge_all()
+
+
+def roster_periods(session: Session, platform_id: int, person_id: int) -> Sequence[PlatformWorker]:
+    return session.scalars(
+        select(PlatformWorker)
+        .where(PlatformWorker.platform_id == platform_id, PlatformWorker.person_id == person_id)
+        .order_by(PlatformWorker.from_month)
+    ).all()
+
+
+def roster_page(
+    session: Session, platform_id: int, active_in: str | None, request: PageRequest
+) -> Page[tuple[PlatformWorker, str, str]]:
+    query = (
+        select(PlatformWorker, Person.name, Person.id_masked)
+        .join(Person, Person.id == PlatformWorker.person_id)
+        .where(PlatformWorker.platform_id == platform_id)
+    )
+    if active_in is not None:
+        query = query.where(
+            PlatformWorker.from_month <= active_in,
+            (PlatformWorker.until_month.is_(None)) | (PlatformWorker.until_month >= active_in),
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(
+        query.order_by(PlatformWorker.id.desc()).offset(request.offset).limit(request.size)
+    ).all()
+    return Page([(w, n, m) for w, n, m in rows], total, request.page, request.size)
+
+
+def platform_requests(session: Session, platform_id: int, limit: int) -> Sequence[PlatformRequest]:
+    return session.scalars(
+        select(PlatformRequest)
+        .where(PlatformRequest.platform_id == platform_id)
+        .order_by(PlatformRequest.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def tokens_of(session: Session, user_ids: Sequence[int]) -> Sequence[ApiToken]:
+    if not user_ids:
+        return []
+    return session.scalars(
+        select(ApiToken).where(ApiToken.user_id.in_(user_ids)).order_by(ApiToken.id.desc())
+    ).all()
+
+
+def platform_users(session: Session, platform_id: int) -> Sequence[User]:
+    return session.scalars(
+        select(User).where(User.platform_id == platform_id).order_by(User.id)
+    ).all()

@@ -119,3 +119,28 @@ class TokenOut(BaseModel):
     token: str
     prefix: str
     label: str
+
+
+MonthField = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-12"])
+
+
+class RosterRowIn(Strict):
+    """One worker a platform engages, as its own systems know them."""
+
+    id_number: str = Field(min_length=1, max_length=32, examples=["11010519491231002X"])
+    name: str = Field(min_length=1, max_length=60, pattern=PRINTABLE, examples=["张伟"])
+    phone: str | None = Field(default=None, pattern=r"^1[3-9]\d{9}$", examples=["13800138000"])
+    residence_code: str = Field(
+        pattern=r"^\d{6}$",
+        examples=["500103"],
+        description="the district the worker lives in (used only if they are not registered)",
+    )
+    work_codes: list[Annotated[str, Field(pattern=r"^\d{6}$")]] = Field(
+        default_factory=list, max_length=50, description="jurisdictions where they take orders"
+    )
+    from_month: str = MonthField
+    until_month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class RosterEndIn(Strict):
+    until_month: str = MonthField

@@ -26,6 +26,7 @@ from flexcover.registry.models import (
     Jurisdiction,
     Person,
     Platform,
+    PlatformRequest,
 )
 from flexcover.registry.problems import (
     BirthDateMismatch,
@@ -143,7 +144,7 @@ def districts_within(*, session: Session, region_code: str) -> Sequence[Jurisdic
 # --- people --------------------------------------------------------------------------------------
 
 
-def _checked_person(
+def checked_person(
     session: Session, person: PersonIn, *, id_key: bytes, field_prefix: str = ""
 ) -> tuple[ResidentId, dict[str, object]]:
     """Validate one registration against its ID and the jurisdictions; the row to insert."""
@@ -161,7 +162,7 @@ def _checked_person(
     require_jurisdiction(
         session, person.residence_code, field=field_prefix + "residence_code", levels=("district",)
     )
-    hukou_code = person.hukou_code or resident_id.region_code
+    hukou_code = person.hukou_code or _issuing_place(session, resident_id.region_code)
     require_jurisdiction(
         session,
         hukou_code,
@@ -182,9 +183,18 @@ def _checked_person(
     return resident_id, row
 
 
+def _issuing_place(session: Session, code: str) -> str:
+    """The current jurisdiction an ID's issuing code stands for: itself, or — for a county since
+    merged or renamed (its number keeps the old code) — its city or province."""
+    for candidate in (code, code[:4] + "00", code[:2] + "0000"):
+        if repository.get_jurisdiction(session, candidate) is not None:
+            return candidate
+    return code
+
+
 def register_person(*, session: Session, actor: Actor, person: PersonIn, id_key: bytes) -> Person:
     """人员登记: validate the ID and what it implies, refuse duplicates, record it."""
-    _, row = _checked_person(session, person, id_key=id_key)
+    _, row = checked_person(session, person, id_key=id_key)
     authorize(
         actor, "person.register", Target(region_code=person.residence_code), field="residence_code"
     )
@@ -212,7 +222,7 @@ def register_people(
     rows: list[dict[str, object]] = []
     seen: dict[str, int] = {}
     for index, person in enumerate(people):
-        _, row = _checked_person(session, person, id_key=id_key, field_prefix=f"{index}.")
+        _, row = checked_person(session, person, id_key=id_key, field_prefix=f"{index}.")
         authorize(
             actor,
             "person.register",
@@ -336,6 +346,14 @@ def get_platform(*, session: Session, actor: Actor, platform_id: int) -> Platfor
         field="platform_id",
     )
     return platform
+
+
+def platform_requests(
+    *, session: Session, actor: Actor, platform_id: int, limit: int = 20
+) -> Sequence[PlatformRequest]:
+    """The platform's recent API writes, newest first, with the rows they refused."""
+    platform = get_platform(session=session, actor=actor, platform_id=platform_id)
+    return repository.platform_requests(session, platform.id, limit)
 
 
 def register_employer(*, session: Session, actor: Actor, employer: EmployerIn) -> Employer:

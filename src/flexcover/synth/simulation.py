@@ -21,13 +21,12 @@ from flexcover.contributions import service, subsidies
 from flexcover.contributions.models import (
     ContributionBill,
     PlatformAgreement,
-    PlatformWorker,
 )
 from flexcover.contributions.settlement import settle_chunk
 from flexcover.kit.audit import Actor
 from flexcover.kit.months import Month, age_on
 from flexcover.ledger.service import AccountRef, Draft, post
-from flexcover.registry.models import Platform
+from flexcover.registry.models import Platform, PlatformWorker
 from flexcover.rules.parameters import Rulebook
 
 FIRST_MONTH = Month(2025, 12)

@@ -11,6 +11,7 @@ import flexcover
 from flexcover.cockpit import pages as cockpit_pages
 from flexcover.contributions import api as contributions_api
 from flexcover.contributions import pages as contributions_pages
+from flexcover.contributions import platform_pages
 from flexcover.coverage import api as coverage_api
 from flexcover.coverage import pages as coverage_pages
 from flexcover.coverage import run_pages as comparison_pages
@@ -20,6 +21,7 @@ from flexcover.kit.problems import Problem
 from flexcover.kit.settings import Settings
 from flexcover.registry import api as registry_api
 from flexcover.registry import pages as registry_pages
+from flexcover.registry import roster_api
 from flexcover.rules import api as rules_api
 from flexcover.rules.parameters import Rulebook, default_rulebook
 from flexcover.web import pages
@@ -70,9 +72,11 @@ def create_app(
         return {"type": f"/problems/{slug}", "title": {"en": "Unknown problem type"}}
 
     app.include_router(registry_api.router)
+    app.include_router(roster_api.router)
     app.include_router(rules_api.router)
     app.include_router(contributions_api.router)
     app.include_router(contributions_pages.router)
+    app.include_router(platform_pages.router)
     app.include_router(coverage_api.router)
     app.include_router(coverage_pages.router)
     app.include_router(comparison_pages.router)
