@@ -66,7 +66,8 @@ def test_a_body_with_neither_share_nor_amount_says_what_is_missing(client, platf
     answer = agree(client, platform, token, {"from_month": "2026-02"})
     body = answer.json()
     assert (answer.status_code, body["pointer"]) == (400, "/share_bp")
-    assert "share_bp" in body["detail"] and "fixed_yuan" in body["detail"]
+    assert "share_bp" in body["detail"]
+    assert "fixed_yuan" in body["detail"]
     assert "missing" in body["detail"]
 
 
@@ -148,7 +149,8 @@ def test_the_platform_page_shows_roster_money_tokens_and_refused_rows(
     client.cookies.clear()
     assert log_in(client, "plat").status_code == 303
     page = client.get("/platform").text
-    assert "王芳" in page and "500103********" in page  # the roster, masked
+    assert "王芳" in page
+    assert "500103********" in page
     assert "30.0%" in page  # the agreement
     assert "当前应缴 0.00 元" in page
     assert "第 2 行：invalid_id_format /2/id_number" in page  # what the strict request refused

@@ -272,7 +272,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "platform.period": {"zh-CN": "期间", "en": "Period"},
     "platform.roster_api": {
-        "zh-CN": "名册通过接口 POST /api/v1/platforms/{id}/workers 按身份证号码登记（JSON 数组或 NDJSON）。",
+        "zh-CN": "名册通过接口 POST /api/v1/platforms/{id}/workers 按身份证号码登记"
+        "（JSON 数组或 NDJSON）。",
         "en": "The roster comes through POST /api/v1/platforms/{id}/workers, by resident ID "
         "number (a JSON array or NDJSON).",
     },
