@@ -9,7 +9,6 @@ import re
 import shutil
 import time
 from datetime import date
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -473,10 +472,33 @@ def test_starting_a_comparison_runs_it_in_the_background(
         "province",
     )
     assert run.people == 1500
-    assert Path(run.sources) == folders / "chongqing-2026-10"
+    assert run.sources == "chongqing-2026-10"  # the folder's name: no server path on the page
     assert count(session, ExpansionTask) == run.report["tasks"]["issued"] > 0
     page = client.get("/staff/comparisons")
     assert f'data-testid="run-{run.id}"' in page.text
+    # The notice of the start does not outlive the run.
+    after = client.get(response.headers["location"]).text
+    assert 'data-testid="started"' not in after
+    assert 'data-testid="finished"' in after
+    assert str(folders) not in after
+
+
+def test_a_folder_named_for_another_month_is_started_only_once_confirmed(
+    client, factory, folders, session
+):
+    as_officer(client, factory, "500000", "province_officer", "province")
+    form = {
+        "csrf": csrf(client),
+        "jurisdiction": "500000",
+        "sources": "chongqing-2026-10",
+        "as_of": "2026-08",
+        "engine": "duckdb",
+    }
+    asked = client.post("/staff/comparisons", data=form, follow_redirects=False)
+    assert asked.status_code == 200
+    assert 'data-testid="confirm-month"' in asked.text
+    assert "2026-10" in asked.text
+    assert count(session, ComparisonRun) == 0
 
 
 def _finished(session, timeout: float = 180) -> ComparisonRun:

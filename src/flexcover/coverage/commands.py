@@ -47,6 +47,12 @@ def compare_command(
     mappings: Annotated[
         Path | None, typer.Option(help="a folder of YAML mappings replacing the built-in ones")
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="report what the run would change, and change nothing (no run)"
+        ),
+    ] = False,
 ) -> None:
     """Compare the departments' data with the insured register: classes and expansion tasks.
 
@@ -83,7 +89,9 @@ def compare_command(
         )
 
         from flexcover.coverage.sources import load_mappings
+        from flexcover.coverage.tasks import preflight
 
+        preflight(sources, load_mappings(mappings))  # before the bar: a refusal is one line
         # One step per mapping ingested, then export, matching (2), classification, write-back.
         steps = len(load_mappings(mappings)) + 5
         with Progress(
@@ -116,11 +124,13 @@ def compare_command(
                 ),
                 own_register=insured_register_reader(database),
                 progress=advance,
+                dry_run=dry_run,
             )
             bar.update(step, completed=steps, description="done")
     finally:
         database.dispose()
-    table = Table(title=f"comparison {summary.run_id}: {jurisdiction}, {month}, {engine}")
+    title = "dry run (nothing changed)" if dry_run else f"comparison {summary.run_id}"
+    table = Table(title=f"{title}: {jurisdiction}, {month}, {engine}")
     table.add_column("class")
     table.add_column("people", justify="right")
     for klass in CLASSES:
@@ -137,8 +147,16 @@ def compare_command(
     )
     bad = sum(sum(s["bad"].values()) for s in summary.report["sources"].values())
     console.print(f"rows left out as unusable: {bad:,} (by reason in the run's report)")
+    checks = summary.report.get("checks", {})
+    if checks.get("warning"):
+        console.print(f"warning: {checks['warning']}")
     tasks = summary.tasks
+    verb = "would be" if dry_run else ""
     console.print(
-        f"tasks: {tasks.issued:,} issued, {tasks.updated:,} updated, {tasks.resolved:,} resolved"
+        f"tasks{' (' + verb + ')' if verb else ''}: {tasks.issued:,} issued, "
+        f"{tasks.updated:,} updated, {tasks.resolved:,} resolved"
         f"  ({time.monotonic() - started:.1f} s)"
     )
+    left = summary.report.get("tasks", {}).get("left_to_run")
+    if left:
+        console.print(f"the districts' tasks were left as they are: run {left} is of a later month")

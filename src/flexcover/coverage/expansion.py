@@ -168,7 +168,10 @@ def hand_out(
     tasks in the run's jurisdiction that the run no longer finds. Set-based: a province run has
     millions of findings."""
     now = utc_now()
-    staged = _stage(session, findings)
+    prefix = region_prefix(jurisdiction)
+    # A run acts inside its region only: findings elsewhere, and other regions' tasks, are not
+    # its to issue, update or resolve.
+    staged = _stage(session, [f for f in findings if f.district_code.startswith(prefix)])
     tasks = TASKS
     details: Any = staged.c.details
     if session.get_bind().dialect.name == "postgresql":
@@ -177,6 +180,7 @@ def hand_out(
         tasks.c.kind == staged.c.kind,
         tasks.c.finding_key == staged.c.finding_key,
         tasks.c.status.in_(OPEN_STATUSES),
+        tasks.c.district_code.startswith(prefix),
     )
     carried = [
         "district_code",
@@ -238,7 +242,7 @@ def hand_out(
             .where(
                 tasks.c.status.in_(OPEN_STATUSES),
                 tasks.c.last_run_id != run_id,
-                tasks.c.district_code.startswith(region_prefix(jurisdiction)),
+                tasks.c.district_code.startswith(prefix),
                 ~found,
             )
             .values(

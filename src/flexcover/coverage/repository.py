@@ -41,6 +41,23 @@ def runs_covering(session: Session, region: str, *, done: bool = True) -> Sequen
     return session.scalars(query.order_by(ComparisonRun.id.desc())).all()
 
 
+def newer_runs(session: Session, jurisdiction: str, as_of: str) -> Sequence[ComparisonRun]:
+    """Finished runs of a later reference month whose region holds or lies inside
+    ``jurisdiction``: their tasks are newer than anything a run of ``as_of`` could say."""
+    return [run for run in runs_covering(session, jurisdiction) if run.as_of > as_of]
+
+
+def latest_run(session: Session, region: str) -> ComparisonRun | None:
+    """The finished run of the latest reference month for ``region``: one that covers the whole
+    region if there is any (a district's own run does not stand for its province), else one
+    inside it; of the same month, the newest."""
+    runs = runs_covering(session, region)
+    holders = {region[:2] + "0000", region[:4] + "00", region, "000000"}
+    whole = [run for run in runs if run.jurisdiction_code in holders]
+    chosen = whole or list(runs)
+    return max(chosen, key=lambda run: (run.as_of, run.id), default=None)
+
+
 @dataclass(frozen=True)
 class ClassCount:
     district: str

@@ -32,6 +32,8 @@ log = logging.getLogger("flexcover.coverage")
 
 ENGINES = ("duckdb", "spark")
 FOLDER_NAME = re.compile(r"^[\w\-][\w\-.]{0,99}$")
+FOLDER_MONTH = re.compile(r"(?<!\d)\d{4}-(0[1-9]|1[0-2])(?!\d)")
+"""A month written in a folder's name (``tax-2026-05``): what the data say they are for."""
 REFRESH_SECONDS = 5
 STARTED_WAIT_SECONDS = 10.0
 """How long the form waits for the run's row to appear, so the page it lands on shows it."""
@@ -58,7 +60,18 @@ def comparison_runs(
     region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     started: Annotated[int | None, Query(ge=0, le=1)] = None,
 ) -> Response:
-    place = region_of(actor, region)
+    return _runs_page(request, session, actor, region_of(actor, region), started=bool(started))
+
+
+def _runs_page(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    place: str,
+    *,
+    started: bool = False,
+    confirm: dict[str, str] | None = None,
+) -> Response:
     runs = service.runs(session, actor, place)
     settings: Settings = request.app.state.settings
     may_compare = allows(actor, "coverage.compare", Target(region_code=place))
@@ -79,7 +92,8 @@ def comparison_runs(
         folders=source_folders(settings) if may_compare else [],
         engines=ENGINES,
         default_month=str(today - 1),
-        started=bool(started),
+        started=started,
+        confirm=confirm,
     )
 
 
@@ -93,8 +107,10 @@ def start_comparison(
     sources: Annotated[str, Form(max_length=100)] = "",
     as_of: Annotated[str, Form(max_length=20)] = "",
     engine: Annotated[str, Form(max_length=20)] = "duckdb",
+    confirm_month: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
-    """Start a comparison of one offered source folder in the background, then show the runs."""
+    """Start a comparison of one offered source folder in the background, then show the runs.
+    A folder named for another month than the run's is started only once confirmed."""
     check_csrf(request, csrf)
     authorize(actor, "coverage.compare", Target(region_code=jurisdiction), field="jurisdiction")
     registry.require_jurisdiction(session, jurisdiction, field="jurisdiction")
@@ -115,6 +131,20 @@ def start_comparison(
             field="engine",
             reason_zh=f"引擎应为 {'、'.join(ENGINES)} 之一",
             reason_en=f"the engine must be one of {', '.join(ENGINES)}",
+        )
+    named = FOLDER_MONTH.search(sources)
+    if named and named.group(0) != str(month) and confirm_month != "yes":
+        return _runs_page(
+            request,
+            session,
+            actor,
+            jurisdiction,
+            confirm={
+                "sources": sources,
+                "folder_month": named.group(0),
+                "as_of": str(month),
+                "engine": engine,
+            },
         )
     _start(
         request,

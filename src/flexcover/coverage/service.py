@@ -33,10 +33,9 @@ def _see(actor: Actor, region: str, field: str = "region") -> None:
 
 
 def latest_run(session: Session, actor: Actor, region: str) -> ComparisonRun | None:
-    """The newest finished comparison that covers ``region``."""
+    """The finished comparison of the latest reference month that covers ``region``."""
     _see(actor, region)
-    runs = repository.runs_covering(session, region)
-    return runs[0] if runs else None
+    return repository.latest_run(session, region)
 
 
 def runs(session: Session, actor: Actor, region: str) -> list[ComparisonRun]:

@@ -182,10 +182,24 @@ def parse_mapping(text: str, *, origin: str) -> SourceMapping:
 
 
 def files_of(mapping: SourceMapping, sources: Path) -> list[Path]:
+    """The files of ``mapping`` in the folder. A symbolic link or a special file among them is
+    refused: a source folder holds the departments' files themselves, nothing that points
+    elsewhere on the server."""
     found: set[Path] = set()
     for pattern in mapping.files:
         found.update(Path(p) for p in glob.glob(str(sources / pattern), recursive=True))
-    return sorted(p for p in found if p.is_file() and p.suffix.lower().lstrip(".") in FILE_FORMATS)
+    chosen = []
+    for path in sorted(found):
+        if path.suffix.lower().lstrip(".") not in FILE_FORMATS:
+            continue
+        if path.is_symlink() or not path.is_file():
+            raise SourceUnreadable(
+                field=str(path.relative_to(sources)),
+                reason="is a symbolic link or a special file, not a file of the folder; "
+                "copy the file itself into the folder",
+            )
+        chosen.append(path)
+    return chosen
 
 
 def read_file(path: Path, mapping: SourceMapping, *, name: str | None = None) -> pa.Table:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -31,8 +32,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from sqlalchemy import delete
+from sqlalchemy.orm import Session
 
-from flexcover.coverage import expansion, linkage
+from flexcover.coverage import expansion, linkage, repository
 from flexcover.coverage.canonical import SOURCE_TYPES, WITHOUT_PEOPLE
 from flexcover.coverage.classify import (
     classify,
@@ -45,11 +47,14 @@ from flexcover.coverage.classify import (
 from flexcover.coverage.classify import settings as classify_settings
 from flexcover.coverage.engines import Backend, DuckDBBackend, SparkBackend, backend
 from flexcover.coverage.models import ComparisonRun, CoverageCount, CoverageResult
-from flexcover.coverage.sources import SourceReport, ingest, load_mappings
+from flexcover.coverage.problems import ComparisonRefused
+from flexcover.coverage.sources import SourceReport, files_of, ingest, load_mappings
 from flexcover.kit.audit import Actor, record
 from flexcover.kit.bulk import insert_columns
 from flexcover.kit.database import Database, utc_now
 from flexcover.kit.months import Month
+from flexcover.kit.problems import Problem
+from flexcover.registry.authz import region_prefix
 from flexcover.rules.parameters import Rulebook
 
 Progress = Callable[[str], None]
@@ -95,22 +100,40 @@ def compare(
     options: Options = Options(),
     own_register: OwnRegister | None = None,
     progress: Progress | None = None,
+    dry_run: bool = False,
 ) -> ComparisonSummary:
     """Run a whole comparison; returns what it found. The run row says how it went.
 
     ``own_register``: flexcover's enrolments and payments join the sources' register (the
-    comparison's ``flexcover_register`` mapping reads them from the run's folder)."""
+    comparison's ``flexcover_register`` mapping reads them from the run's folder).
+    ``dry_run``: everything up to the write-back, which is done and rolled back, so the summary
+    says what the run would change and nothing is changed (no run is recorded)."""
     say = progress or (lambda _stage: None)
     # Splink reports untrained levels and sampling choices through logging; the run's report
     # says how its model was trained.
     logging.getLogger("splink").setLevel(logging.ERROR)
     mappings = load_mappings(options.mappings)  # a bad mapping stops the run before it starts
+    preflight(sources, mappings)
+    if dry_run:
+        return _dry_run(
+            database=database,
+            rulebook=rulebook,
+            sources=sources,
+            mappings=mappings,
+            as_of=as_of,
+            jurisdiction=jurisdiction,
+            id_key=id_key,
+            workdir=workdir,
+            options=options,
+            own_register=own_register,
+            say=say,
+        )
     with database.unit_of_work() as session:
         run = ComparisonRun(
             as_of=str(as_of),
             jurisdiction_code=jurisdiction,
             engine=options.engine,
-            sources=str(sources),
+            sources=sources.name,
             status="running",
             started_by=actor.username,
             counts={},
@@ -125,7 +148,7 @@ def compare(
             action="coverage.compare",
             entity="comparison_run",
             entity_id=run_id,
-            details={"as_of": str(as_of), "engine": options.engine, "sources": str(sources)},
+            details={"as_of": str(as_of), "engine": options.engine, "sources": sources.name},
         )
     folder = workdir / f"run-{run_id}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -151,29 +174,11 @@ def compare(
         )
         say("write back")
         with database.unit_of_work() as session:
-            started = time.perf_counter()
-            _write_results(session, run_id, found.people)
-            tasks = expansion.hand_out(
-                session,
-                run_id=run_id,
-                jurisdiction=jurisdiction,
-                findings=expansion.person_findings(found.people)
-                + expansion.employer_task_findings(found.employers),
-            )
-            found.report["seconds"]["write_back"] = round(time.perf_counter() - started, 2)
-            counts = _tally(found.people["klass"])
-            reasons = _tally(found.people["reason"])
-            report = {
-                **found.report,
-                "tasks": {
-                    "issued": tasks.issued,
-                    "updated": tasks.updated,
-                    "resolved": tasks.resolved,
-                },
-                "employer_findings": found.employers.num_rows,
-            }
             finished = session.get(ComparisonRun, run_id)
             assert finished is not None
+            tasks, counts, reasons, report = _write_back(
+                session, finished, found, jurisdiction=jurisdiction, as_of=as_of
+            )
             finished.status = "done"
             finished.people = found.people.num_rows
             finished.counts = {"classes": dict(counts), "reasons": dict(reasons)}
@@ -185,10 +190,173 @@ def compare(
             failed = session.get(ComparisonRun, run_id)
             if failed is not None:
                 failed.status = "failed"
-                failed.error = f"{type(failure).__name__}: {failure}"[:500]
+                failed.error = failure_text(failure)
                 failed.finished_at = utc_now()
         raise
     return ComparisonSummary(run_id, dict(counts), dict(reasons), tasks, report)
+
+
+def failure_text(failure: BaseException) -> str:
+    """Why a run failed, as staff may read it: a refusal's own message (which names files,
+    lines and reasons, never values); for anything else only its kind, since a driver's message
+    can quote the data (the log keeps the rest)."""
+    if isinstance(failure, Problem):
+        return failure.message("en")[:500]
+    return f"{type(failure).__name__}: the comparison stopped unexpectedly; see the server log"
+
+
+def preflight(sources: Path, mappings: dict[str, Any]) -> None:
+    """Refuse, before a run is recorded, a folder that cannot be compared: no population
+    register among its files (an empty folder would compare nothing and blank the cockpit)."""
+    population = [m for m in mappings.values() if m.type == "population"]
+    if not any(files_of(mapping, sources) for mapping in population):
+        raise ComparisonRefused(
+            field="sources",
+            reason_zh=f"文件夹 {sources.name} 中没有人口库文件，无法比对",
+            reason_en=f"the folder {sources.name} holds no population register file, so there "
+            "is nothing to compare",
+        )
+
+
+MIN_SHARE_INSIDE = 0.5
+"""A population register most of whose people live outside the run's region is another
+region's: the run is refused."""
+
+
+def _check_population(
+    raw: duckdb.DuckDBPyConnection, jurisdiction: str, as_of: Month
+) -> dict[str, Any]:
+    """Refuse an empty or foreign population; say which month the data reach (a warning when it
+    is not the run's)."""
+    prefix = region_prefix(jurisdiction)
+    total, inside = raw.execute(
+        "SELECT count(*), count(*) FILTER (WHERE starts_with(coalesce(district, ''), ?)) "
+        "FROM canon_population",
+        [prefix],
+    ).fetchone() or (0, 0)
+    if not total:
+        raise ComparisonRefused(
+            field="sources",
+            reason_zh="人口库没有可用的记录，无法比对",
+            reason_en="the population register has no usable record, so there is nothing to "
+            "compare",
+        )
+    if inside < total * MIN_SHARE_INSIDE:
+        raise ComparisonRefused(
+            field="jurisdiction",
+            reason_zh=f"人口库 {total} 条记录中只有 {inside} 条居住在 {jurisdiction}："
+            "数据属于其他地区",
+            reason_en=f"only {inside} of the population register's {total} records live in "
+            f"{jurisdiction}: the data are another region's",
+        )
+    months = raw.execute(
+        "SELECT max(m) FROM ("
+        "SELECT max(last_month) AS m FROM canon_tax UNION ALL "
+        "SELECT max(month) FROM canon_platform UNION ALL "
+        "SELECT max(last_paid_month) FROM canon_register)"
+    ).fetchone()
+    data_month = months[0] if months else None
+    checks: dict[str, Any] = {"population_outside_region": total - inside, "data_month": data_month}
+    if data_month is not None and not (str(as_of - 2) <= data_month <= str(as_of)):
+        checks["warning"] = (
+            f"the departments' monthly data reach {data_month}, not the run's month {as_of}"
+        )
+    return checks
+
+
+def _write_back(
+    session: Session, run: ComparisonRun, found: _Found, *, jurisdiction: str, as_of: Month
+) -> tuple[expansion.TaskChanges, Counter[str], Counter[str], dict[str, Any]]:
+    """Results, counts and tasks of ``run``. Tasks are left alone when a finished run of a
+    later month covers the same region: an older month never overrides a newer one."""
+    started = time.perf_counter()
+    _write_results(session, run.id, found.people)
+    newer = repository.newer_runs(session, jurisdiction, str(as_of))
+    if newer:
+        tasks = expansion.TaskChanges(issued=0, updated=0, resolved=0)
+    else:
+        tasks = expansion.hand_out(
+            session,
+            run_id=run.id,
+            jurisdiction=jurisdiction,
+            findings=expansion.person_findings(found.people)
+            + expansion.employer_task_findings(found.employers),
+        )
+    found.report["seconds"]["write_back"] = round(time.perf_counter() - started, 2)
+    counts = _tally(found.people["klass"])
+    reasons = _tally(found.people["reason"])
+    report = {
+        **found.report,
+        "tasks": {
+            "issued": tasks.issued,
+            "updated": tasks.updated,
+            "resolved": tasks.resolved,
+            "left_to_run": newer[0].id if newer else None,
+        },
+        "employer_findings": found.employers.num_rows,
+    }
+    return tasks, counts, reasons, report
+
+
+def _dry_run(
+    *,
+    database: Database,
+    rulebook: Rulebook,
+    sources: Path,
+    mappings: dict[str, Any],
+    as_of: Month,
+    jurisdiction: str,
+    id_key: bytes,
+    workdir: Path,
+    options: Options,
+    own_register: OwnRegister | None,
+    say: Progress,
+) -> ComparisonSummary:
+    """The whole run in a scratch folder, its write-back rolled back."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dry-run-", dir=workdir) as scratch:
+        folder = Path(scratch)
+        own = mappings.pop("flexcover_register", None)
+        extra: list[tuple[str, Path, Any]] = []
+        if own_register is not None and own is not None:
+            (folder / OWN_REGISTER_FILE).parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(own_register(as_of), folder / OWN_REGISTER_FILE)
+            extra.append(("flexcover_register", folder, own))
+        found = _compare(
+            rulebook=rulebook,
+            sources=sources,
+            mappings=mappings,
+            extra=extra,
+            as_of=as_of,
+            jurisdiction=jurisdiction,
+            id_key=id_key,
+            folder=folder,
+            options=options,
+            say=say,
+        )
+        say("what the write-back would change")
+        session = database.sessions()
+        try:
+            run = ComparisonRun(
+                as_of=str(as_of),
+                jurisdiction_code=jurisdiction,
+                engine=options.engine,
+                sources=sources.name,
+                status="running",
+                started_by="dry-run",
+                counts={},
+                report={},
+            )
+            session.add(run)
+            session.flush()
+            tasks, counts, reasons, report = _write_back(
+                session, run, found, jurisdiction=jurisdiction, as_of=as_of
+            )
+        finally:
+            session.rollback()
+            session.close()
+    report["dry_run"] = True
+    return ComparisonSummary(0, dict(counts), dict(reasons), tasks, report)
 
 
 def _tally(column: pa.ChunkedArray) -> Counter[str]:
@@ -253,6 +421,7 @@ def _compare(
             extra=extra,
             progress=lambda source: say(f"ingest {source}"),
         )
+        checks = _check_population(raw, jurisdiction, as_of)
         for source in SOURCE_TYPES:
             raw.execute(f"COPY canon_{source} TO '{folder / f'{source}.parquet'}' (FORMAT parquet)")
         lap("ingest")
@@ -329,7 +498,7 @@ def _compare(
             "probabilistic_skipped": linkage_report.get("skipped"),
         },
         "seconds": seconds,
-        "folder": str(folder),
+        "checks": checks,
     }
     (folder / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
     return _Found(people, employers, report, model.version if model else None)

@@ -478,6 +478,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "比对已在后台开始，完成后本页会显示结果。",
         "en": "The comparison runs in the background; this page shows it when done.",
     },
+    "runs.finished": {
+        "zh-CN": "比对已结束，结果见下方。",
+        "en": "The comparison has finished; its results are below.",
+    },
+    "runs.month_mismatch": {
+        "zh-CN": "文件夹 {folder} 的名称表明数据属于 {folder_month}，而比对月份是 {month}。"
+        "确认数据无误后再开始。",
+        "en": "The folder {folder} is named for {folder_month}, but the comparison is for "
+        "{month}. Start it only if the data are right.",
+    },
+    "runs.start_anyway": {"zh-CN": "仍然开始比对", "en": "Start anyway"},
+    "runs.warning": {"zh-CN": "提示", "en": "Warning"},
+    "runs.data_month": {
+        "zh-CN": "各部门的月度数据截至 {data_month}，与比对月份 {month} 不符",
+        "en": "the departments' monthly data reach {data_month}, not the run's month {month}",
+    },
+    "runs.left_to_run": {
+        "zh-CN": "任务未改动：第 {run} 次比对的月份更晚",
+        "en": "tasks left unchanged: run {run} is of a later month",
+    },
     "runs.refreshing": {
         "zh-CN": "有比对正在进行，本页每 {seconds} 秒自动刷新。",
         "en": "A comparison is running; this page refreshes every {seconds} s.",
