@@ -47,24 +47,68 @@ def test_users_create_and_its_errors(env, session):
         "officer9",
         "--role",
         "district_officer",
-        "--password",
-        "long enough",
+        "--password-stdin",
     ]
-    outside = runner.invoke(app, [*args, "--region", "500000"], env=env)
+    secret = "long enough\n"
+    outside = runner.invoke(app, [*args, "--region", "500000"], env=env, input=secret)
     assert outside.exit_code == 2
     assert "region_code" in outside.stderr
-    unknown = runner.invoke(app, [*args, "--region", "509999"], env=env)
+    unknown = runner.invoke(app, [*args, "--region", "509999"], env=env, input=secret)
     assert unknown.exit_code == 2
     assert "509999" in unknown.stderr
-    bad_role = runner.invoke(app, [*args[:5], "chief", *args[6:], "--region", "500103"], env=env)
+    bad_role = runner.invoke(
+        app, [*args[:5], "chief", *args[6:], "--region", "500103"], env=env, input=secret
+    )
     assert bad_role.exit_code == 2
     assert count(session, User) == 0
-    created = runner.invoke(app, [*args, "--region", "500103"], env=env)
+    short = runner.invoke(app, [*args, "--region", "500103"], env=env, input="short\n")
+    assert short.exit_code == 2
+    assert short.stderr.startswith("error: password: ")
+    assert "at least 10 characters" in short.stderr
+    created = runner.invoke(app, [*args, "--region", "500103"], env=env, input=secret)
     assert created.exit_code == 0, created.output
     assert session.scalars(select(User.region_code)).one() == "500103"
-    duplicate = runner.invoke(app, [*args, "--region", "500103"], env=env)
+    duplicate = runner.invoke(app, [*args, "--region", "500103"], env=env, input=secret)
     assert duplicate.exit_code == 2
     assert "username" in duplicate.stderr
+
+
+def test_a_password_is_never_an_argument(env, session):
+    on_the_line = runner.invoke(
+        app,
+        ["users", "create", "--username", "officer8", "--role", "district_officer"]
+        + ["--region", "500103", "--password", "long enough"],
+        env=env,
+    )
+    assert on_the_line.exit_code == 2
+    assert count(session, User) == 0
+    prompted = runner.invoke(
+        app,
+        ["users", "create", "--username", "officer8", "--role", "district_officer"]
+        + ["--region", "500103"],
+        env=env,
+        input="long enough\nlong enough\n",
+    )
+    assert prompted.exit_code == 0, prompted.output
+    assert "long enough" not in prompted.output  # hidden at the prompt
+
+
+def test_users_reset_password_and_disable(env, factory, session):
+    factory.user("district_officer", "500103", username="officer7")
+    reset = runner.invoke(
+        app,
+        ["users", "reset-password", "officer7", "--password-stdin"],
+        env=env,
+        input="new temp pass\n",
+    )
+    assert reset.exit_code == 0, reset.output
+    session.expire_all()
+    user = session.scalars(select(User).where(User.username == "officer7")).one()
+    assert user.must_change_password
+    disabled = runner.invoke(app, ["users", "disable", "officer7"], env=env)
+    assert disabled.exit_code == 0
+    session.expire_all()
+    assert not session.get(User, user.id).active
 
 
 def test_users_token_prints_a_token_once(env, factory):

@@ -135,18 +135,22 @@ def users_create(
         ),
     ],
     region: Annotated[str, typer.Option(help="GB/T 2260 code of the user's region scope")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
     display_name: Annotated[str | None, typer.Option()] = None,
     person_id: Annotated[int | None, typer.Option(help="worker logins: the person")] = None,
     platform_id: Annotated[int | None, typer.Option(help="platform logins: the platform")] = None,
 ) -> None:
-    """Create a login with a role and a region scope."""
+    """Create a login with a role and a region scope. The password is asked for (or read from
+    standard input with --password-stdin), never given on the command line."""
     from pydantic import ValidationError
 
     from flexcover.kit.problems import ValidationFailed
     from flexcover.registry import accounts
     from flexcover.registry.schemas import UserIn
 
+    password = read_password(password_stdin)
     try:
         user_in = UserIn(
             username=username,
@@ -168,6 +172,64 @@ def users_create(
             console.print(
                 f"created user {user.username} (id {user.id}, {user.role}, {user.region_code})"
             )
+    finally:
+        database.dispose()
+
+
+def read_password(from_stdin: bool) -> str:
+    """A password from standard input (its first line) or typed twice at a hidden prompt:
+    never from the command line, where other users of the machine and the shell history see
+    it."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("password", hide_input=True, confirmation_prompt=True))
+
+
+@users_app.command("reset-password")
+@one_line_errors
+def users_reset_password(
+    username: Annotated[str, typer.Argument(help="The login whose password is reset")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Set a temporary password the user must change at their next login (and unlock it)."""
+    from flexcover.kit.problems import NotFound
+    from flexcover.registry import accounts, repository
+
+    password = read_password(password_stdin)
+    database = Database(Settings.from_env().database_url)
+    try:
+        with database.unit_of_work() as session:
+            user = repository.user_by_username(session, username)
+            if user is None:
+                raise NotFound(field="username", what="user", key=username)
+            accounts.reset_password(
+                session=session, actor=cli_actor(), user_id=user.id, new=password
+            )
+        console.print(f"password of {username} reset; it must be changed at the next login")
+    finally:
+        database.dispose()
+
+
+@users_app.command("disable")
+@one_line_errors
+def users_disable(
+    username: Annotated[str, typer.Argument(help="The login to disable")],
+    enable: Annotated[bool, typer.Option("--enable", help="enable it again instead")] = False,
+) -> None:
+    """Disable a login (its sessions end and its tokens stop working), or enable it again."""
+    from flexcover.kit.problems import NotFound
+    from flexcover.registry import accounts, repository
+
+    database = Database(Settings.from_env().database_url)
+    try:
+        with database.unit_of_work() as session:
+            user = repository.user_by_username(session, username)
+            if user is None:
+                raise NotFound(field="username", what="user", key=username)
+            accounts.update_user(session=session, actor=cli_actor(), user_id=user.id, active=enable)
+        console.print(f"{username} {'enabled' if enable else 'disabled'}")
     finally:
         database.dispose()
 

@@ -1,5 +1,7 @@
 """Pages: login, logout, the two homes, language choice, and the region boundary."""
 
+from sqlalchemy import select
+
 from flexcover.kit.audit import AuditEntry
 from tests.conftest import count
 from tests.web.conftest import log_in
@@ -20,7 +22,7 @@ def test_pages_require_login(client):
     assert response.headers["location"] == "/login?next=/staff"
 
 
-def test_a_wrong_password_is_refused_and_writes_nothing(client, factory, session):
+def test_a_wrong_password_is_refused_and_only_the_failure_is_recorded(client, factory, session):
     factory.user("district_officer", "500103", username="officer")
     before = count(session, AuditEntry)
     response = log_in(client, "officer", "wrong password")
@@ -28,7 +30,15 @@ def test_a_wrong_password_is_refused_and_writes_nothing(client, factory, session
     assert "用户名或密码错误" in response.text
     assert "flexcover_session" not in response.cookies
     assert log_in(client, "nobody", "whatever").status_code == 401
-    assert count(session, AuditEntry) == before
+    session.expire_all()
+    failures = session.scalars(
+        select(AuditEntry).where(AuditEntry.id > before).order_by(AuditEntry.id)
+    ).all()
+    assert [(e.action, e.actor) for e in failures] == [
+        ("user.login_failed", "officer"),
+        ("user.login_failed", "nobody"),
+    ]
+    assert "wrong password" not in str([e.details for e in failures])
 
 
 def test_staff_home_shows_the_officers_region(client, factory, session):

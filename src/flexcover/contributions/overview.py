@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from flexcover.contributions import record as records
 from flexcover.contributions import repository
 from flexcover.contributions.models import ContributionBill, Enrolment, SubsidyApplication
 from flexcover.contributions.service import _person, base_for, due_date, open_pause, quote
@@ -137,3 +138,31 @@ def worker_overview(
         ],
         limits_here=limits(rulebook, person.residence_code, now),
     )
+
+
+@dataclass(frozen=True)
+class PersonContributions:
+    """What staff see of a person's contributions on the person's page."""
+
+    overview: WorkerOverview
+    bills: list[ContributionBill]
+    """The latest bills, newest first."""
+    record: records.Record
+
+
+RECENT_BILLS = 24
+
+
+def person_contributions(
+    *, session: Session, rulebook: Rulebook, actor: Actor, person_id: int, now: Month
+) -> PersonContributions:
+    """Enrolments, the latest bills, subsidy applications and the record summary of a person,
+    for staff of their region (the record read is audited)."""
+    overview = worker_overview(
+        session=session, rulebook=rulebook, actor=actor, person_id=person_id, now=now
+    )
+    bills = sorted(
+        repository.bills_of(session, person_id), key=lambda b: (b.month, b.id), reverse=True
+    )
+    found = records.record(session=session, actor=actor, person_id=person_id, through=now)
+    return PersonContributions(overview, bills[:RECENT_BILLS], found)

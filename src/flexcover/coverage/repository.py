@@ -147,6 +147,18 @@ def all_tasks(session: Session, where: TaskFilter, limit: int) -> Sequence[Expan
     ).all()
 
 
+def tasks_about(session: Session, id_hash: str, region: str) -> Sequence[ExpansionTask]:
+    return session.scalars(
+        select(ExpansionTask)
+        .where(
+            ExpansionTask.kind == "person",
+            ExpansionTask.finding_key == id_hash,
+            ExpansionTask.district_code.startswith(region_prefix(region)),
+        )
+        .order_by(ExpansionTask.id.desc())
+    ).all()
+
+
 def task(session: Session, task_id: int, *, lock: bool = False) -> ExpansionTask | None:
     query = select(ExpansionTask).where(ExpansionTask.id == task_id)
     if lock:

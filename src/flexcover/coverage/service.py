@@ -145,6 +145,14 @@ def task(session: Session, actor: Actor, task_id: int, *, lock: bool = False) ->
     return found
 
 
+def person_tasks(session: Session, actor: Actor, id_hash: str) -> list[ExpansionTask]:
+    """The expansion tasks about one person (by the keyed hash of their ID) in the actor's
+    region, newest first; the caller has audited the read of the person."""
+    region = actor.region_code or ""
+    _see(actor, region)
+    return list(repository.tasks_about(session, id_hash, region))
+
+
 def read_task(session: Session, actor: Actor, task_id: int) -> ExpansionTask:
     """A task opened by staff on its own page: a read of a person's record, so audited."""
     found = task(session, actor, task_id)

@@ -54,6 +54,8 @@ class AuditEntry(Base):
     entity_id: Mapped[str] = mapped_column(String(60))
     source: Mapped[str] = mapped_column(String(100))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    actor_region: Mapped[str | None] = mapped_column(String(6), index=True)
+    """The region of whoever acted (an auditor reads the rows of actors in their region)."""
 
 
 def record(
@@ -77,6 +79,7 @@ def record(
             entity_id=str(entity_id),
             source=actor.source,
             details=details,
+            actor_region=actor.region_code,
         )
     )
 
@@ -107,7 +110,18 @@ def record_many(
                 "entity_id": str(entity_id),
                 "source": actor.source,
                 "details": details,
+                "actor_region": actor.region_code,
             }
             for entity_id in entity_ids
         ],
     )
+
+
+SPREADSHEET_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """A value as text that a spreadsheet opening the file shows and never evaluates: text
+    beginning like a formula (``=``, ``+``, ``-``, ``@``, a tab) gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(SPREADSHEET_TRIGGERS) else text

@@ -120,6 +120,14 @@ class ValidationFailed(Problem):
         first = errors[0]["field"] if errors else None
         super().__init__(field=first, count=len(errors))
 
+    def line(self, language: str = "en") -> str:
+        """The first wrong field and what is wrong with it (the count alone says little)."""
+        if not self.errors:
+            return super().line(language)
+        first = self.errors[0]
+        more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+        return f"{first['field']}: {first['message']}{more}"
+
     def to_dict(self, language: str, *, instance: str | None = None) -> dict[str, Any]:
         body = super().to_dict(language, instance=instance)
         body["errors"] = [

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+import threading
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,11 +16,19 @@ from sqlalchemy.orm import Session
 from flexcover.kit import audit
 from flexcover.kit.audit import Actor
 from flexcover.kit.database import utc_now
+from flexcover.kit.months import CHINA
+from flexcover.kit.pagination import Page, PageRequest
 from flexcover.kit.problems import NotAuthenticated, NotFound
 from flexcover.registry import repository
 from flexcover.registry.authz import ROLE_REGION_LEVELS, Target, authorize
 from flexcover.registry.models import ApiToken, LoginSession, Person, User
-from flexcover.registry.problems import DuplicateUsername, InvalidCredentials, InvalidUserBinding
+from flexcover.registry.problems import (
+    DuplicateUsername,
+    InvalidCredentials,
+    InvalidUserBinding,
+    LoginLocked,
+    PasswordRefused,
+)
 from flexcover.registry.schemas import UserIn
 from flexcover.registry.service import require_jurisdiction
 
@@ -88,12 +97,20 @@ def create_user(*, session: Session, actor: Actor, user: UserIn) -> User:
             reason_en="only platform logins are bound to a platform",
         )
     authorize(actor, "user.create", Target(region_code=user.region_code), field="region_code")
+    if user.platform_id is not None:
+        platform = repository.get_platform(session, user.platform_id)
+        assert platform is not None
+        # A platform's logins are made by whoever may manage that platform: inside its region.
+        authorize(
+            actor, "user.create", Target(region_code=platform.region_code), field="platform_id"
+        )
+    _checked_new_password(user.password, username=user.username, field="password")
     if repository.user_by_username(session, user.username) is not None:
         raise DuplicateUsername(field="username", value=user.username)
     created = User(
         username=user.username,
         display_name=user.display_name or user.username,
-        password_hash=_hasher.hash(user.password),
+        password_hash=hash_password(user.password),
         role=user.role,
         region_code=user.region_code,
         person_id=user.person_id,
@@ -112,16 +129,206 @@ def create_user(*, session: Session, actor: Actor, user: UserIn) -> User:
     return created
 
 
+MAX_FAILED_LOGINS = 5
+"""Wrong passwords in a row that lock a login for :data:`LOCKOUT`."""
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+_HASHING = threading.BoundedSemaphore(2)
+"""Argon2 takes 64 MiB a hash: at most two at once, however many logins arrive together."""
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    with _HASHING:
+        try:
+            return bool(_hasher.verify(password_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+def hash_password(password: str) -> str:
+    with _HASHING:
+        return _hasher.hash(password)
+
+
 def authenticate(*, session: Session, username: str, password: str) -> User:
-    """The active user with this username and password, or :class:`InvalidCredentials`."""
+    """The active user with this username and password, or :class:`InvalidCredentials`; a
+    login locked by too many wrong passwords is refused whatever the password
+    (:class:`LoginLocked`). The caller records a failure with :func:`note_failed_login` in a
+    transaction of its own (the refused request's is rolled back)."""
     user = repository.user_by_username(session, username.strip())
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        raise InvalidCredentials(field="password") from None
-    if user is None or not user.active:
+    if user is not None and user.locked_until is not None and user.locked_until > utc_now():
+        raise LoginLocked(field="password", until=_china(user.locked_until))
+    right = _verify(user.password_hash if user else _DUMMY_HASH, password)
+    if not right or user is None or not user.active:
         raise InvalidCredentials(field="password")
+    if user.failed_logins or user.locked_until:
+        user.failed_logins, user.locked_until = 0, None
     return user
+
+
+def note_failed_login(*, session: Session, username: str, source: str) -> LoginLocked | None:
+    """Count a wrong password against the login (locking it at the limit) and audit it; the
+    username is recorded, never the password. Returns the lock when this failure set it."""
+    user = repository.user_by_username(session, username.strip(), lock=True)
+    locked = False
+    if user is not None and not (user.locked_until and user.locked_until > utc_now()):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = utc_now() + LOCKOUT
+            user.failed_logins = 0
+            locked = True
+    audit.record(
+        session,
+        actor=Actor(
+            user_id=user.id if user else None,
+            username=username.strip()[:60] or "-",
+            role=user.role if user else "unknown",
+            region_code=user.region_code if user else None,
+            source=source,
+        ),
+        action="user.login_locked" if locked else "user.login_failed",
+        entity="user",
+        entity_id=user.id if user else "-",
+    )
+    if locked and user is not None and user.locked_until is not None:
+        return LoginLocked(field="password", until=_china(user.locked_until))
+    return None
+
+
+def _china(at: datetime) -> str:
+    return at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def _checked_new_password(password: str, *, username: str, field: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH or len(password) > 200:
+        raise PasswordRefused(
+            field=field,
+            reason_zh=f"密码至少 {MIN_PASSWORD_LENGTH} 个字符",
+            reason_en=f"a password has at least {MIN_PASSWORD_LENGTH} characters",
+        )
+    if username.lower() in password.lower():
+        raise PasswordRefused(
+            field=field, reason_zh="密码不能包含用户名", reason_en="it must not hold the username"
+        )
+
+
+def change_password(
+    *, session: Session, actor: Actor, current: str, new: str, keep_session: str | None
+) -> User:
+    """修改密码: anyone changes their own, giving the current one. Their other sessions end."""
+    user = repository.get_user(session, actor.user_id) if actor.user_id else None
+    if user is None:
+        raise NotFound(field="user", what="user", key=actor.username)
+    if not _verify(user.password_hash, current):
+        raise InvalidCredentials(field="current_password")
+    _checked_new_password(new, username=user.username, field="new_password")
+    if _verify(user.password_hash, new):
+        raise PasswordRefused(
+            field="new_password",
+            reason_zh="新密码不能与原密码相同",
+            reason_en="the new password must differ from the current one",
+        )
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utc_now()
+    user.must_change_password = False
+    _end_sessions(session, user.id, keep=_sha256(keep_session) if keep_session else None)
+    audit.record(
+        session, actor=actor, action="user.password_change", entity="user", entity_id=user.id
+    )
+    return user
+
+
+def _managed_user(session: Session, actor: Actor, user_id: int) -> User:
+    """A login ``actor`` may administer: inside their region."""
+    user = repository.get_user(session, user_id)
+    if user is None:
+        raise NotFound(field="user_id", what="user", key=user_id)
+    authorize(actor, "user.manage", Target(region_code=user.region_code), field="user_id")
+    return user
+
+
+def reset_password(*, session: Session, actor: Actor, user_id: int, new: str) -> User:
+    """重置密码 by an administrator: a temporary password the user must change at their next
+    login; the login is unlocked and its sessions end."""
+    user = _managed_user(session, actor, user_id)
+    _checked_new_password(new, username=user.username, field="password")
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utc_now()
+    user.must_change_password = True
+    user.failed_logins, user.locked_until = 0, None
+    _end_sessions(session, user.id)
+    audit.record(
+        session, actor=actor, action="user.password_reset", entity="user", entity_id=user.id
+    )
+    return user
+
+
+def update_user(
+    *,
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    role: str | None = None,
+    region_code: str | None = None,
+    active: bool | None = None,
+) -> User:
+    """An administrator changes a login's role, region or whether it may log in. The new
+    region must lie in theirs and suit the role; disabling ends its sessions."""
+    user = _managed_user(session, actor, user_id)
+    if actor.user_id == user.id and (active is False or role not in (None, user.role)):
+        raise InvalidUserBinding(
+            field="active",
+            reason_zh="不能停用或降低自己的账号",
+            reason_en="you cannot disable your own login or change its role",
+        )
+    new_role = role or user.role
+    new_region = region_code or user.region_code
+    if new_role in ("worker", "platform") and new_role != user.role:
+        raise InvalidUserBinding(
+            field="role",
+            reason_zh="参保人和平台账号须新建并关联人员或平台",
+            reason_en="worker and platform logins are created bound to their person or platform",
+        )
+    if new_role not in ROLE_REGION_LEVELS:
+        raise InvalidUserBinding(field="role", reason_zh="未知角色", reason_en="unknown role")
+    require_jurisdiction(
+        session, new_region, field="region_code", levels=ROLE_REGION_LEVELS[new_role]
+    )
+    authorize(actor, "user.manage", Target(region_code=new_region), field="region_code")
+    changes: dict[str, object] = {}
+    if new_role != user.role:
+        changes["role"] = [user.role, new_role]
+        user.role = new_role
+    if new_region != user.region_code:
+        changes["region_code"] = [user.region_code, new_region]
+        user.region_code = new_region
+    if active is not None and active != user.active:
+        changes["active"] = active
+        user.active = active
+        if not active:
+            _end_sessions(session, user.id)
+    if changes:
+        audit.record(
+            session,
+            actor=actor,
+            action="user.update",
+            entity="user",
+            entity_id=user.id,
+            details=changes,
+        )
+    return user
+
+
+def list_users(*, session: Session, actor: Actor, region: str, page: PageRequest) -> Page[User]:
+    """The logins of ``region`` (and inside it), for its administrators."""
+    authorize(actor, "user.manage", Target(region_code=region), field="region")
+    return repository.users_in_region(session, region, page)
+
+
+def _end_sessions(session: Session, user_id: int, keep: str | None = None) -> None:
+    for login in repository.live_sessions_of(session, user_id):
+        if login.key_hash != keep:
+            login.ended_at = utc_now()
 
 
 LOGIN_SESSION_LIFETIME = timedelta(hours=8)  # one working day

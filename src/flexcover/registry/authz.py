@@ -90,6 +90,7 @@ POLICY: dict[str, dict[str, Scope]] = {
         **_OFFICER,
         "platform.register": REGION,
         "user.create": REGION,
+        "user.manage": REGION,
         "token.issue": REGION,
         "audit.read": REGION,
         "ledger.read": REGION,

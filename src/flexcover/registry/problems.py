@@ -90,3 +90,32 @@ class InvalidCredentials(Problem):
         "zh-CN": "用户名或密码错误，请重试。",
         "en": "The username or password is wrong. Try again.",
     }
+
+
+class LoginLocked(Problem):
+    """Too many wrong passwords in a row: the login rests until ``until`` (the right password
+    is refused meanwhile, so that guessing gains nothing)."""
+
+    code = "login_locked"
+    status = 429
+    title = {"zh-CN": "登录已暂时锁定", "en": "Login temporarily locked"}
+    detail = {
+        "zh-CN": "连续输错密码次数过多，请于 {until}（北京时间）后再试，或请管理员重置密码。",
+        "en": "Too many wrong passwords in a row: try again after {until} (Beijing time), or ask "
+        "an administrator to reset the password.",
+    }
+
+
+class TooManyAttempts(Problem):
+    code = "too_many_attempts"
+    status = 429
+    title = {"zh-CN": "尝试次数过多", "en": "Too many attempts"}
+    detail = {
+        "zh-CN": "来自此地址的登录失败次数过多，请稍后再试。",
+        "en": "Too many failed logins from this address; try again later.",
+    }
+
+
+class PasswordRefused(Refusal):
+    code = "password_refused"
+    title = {"zh-CN": "密码不符合要求", "en": "Password not accepted"}

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Select, Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from flexcover.kit.audit import AuditEntry
 from flexcover.kit.pagination import Page, PageRequest
 from flexcover.registry.authz import region_prefix
 from flexcover.registry.models import (
@@ -73,6 +77,25 @@ def insert_people(session: Session, rows: list[dict[str, object]]) -> list[int]:
     return [row[0] for row in result]
 
 
+def people_named(
+    session: Session, region_code: str, name: str, request: PageRequest
+) -> Page[Person]:
+    """People of the region whose name begins with ``name`` (LIKE's wildcards taken literally)."""
+    pattern = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    where = Person.residence_code.startswith(region_prefix(region_code)) & Person.name.like(
+        pattern, escape="\\"
+    )
+    total = session.scalar(select(func.count()).select_from(Person).where(where)) or 0
+    items = session.scalars(
+        select(Person)
+        .where(where)
+        .order_by(Person.name, Person.id)
+        .offset(request.offset)
+        .limit(request.size)
+    ).all()
+    return Page(items=list(items), total=total, page=request.page, size=request.size)
+
+
 def people_in_region(session: Session, region_code: str, request: PageRequest) -> Page[Person]:
     where = Person.residence_code.startswith(region_prefix(region_code))
     total = session.scalar(select(func.count()).select_from(Person).where(where)) or 0
@@ -115,8 +138,26 @@ def get_user(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
 
-def user_by_username(session: Session, username: str) -> User | None:
-    return session.scalars(select(User).where(User.username == username)).one_or_none()
+def user_by_username(session: Session, username: str, *, lock: bool = False) -> User | None:
+    query = select(User).where(User.username == username)
+    if lock:
+        query = query.with_for_update()
+    return session.scalars(query).one_or_none()
+
+
+def users_in_region(session: Session, region_code: str, request: PageRequest) -> Page[User]:
+    where = User.region_code.startswith(region_prefix(region_code))
+    total = session.scalar(select(func.count()).select_from(User).where(where)) or 0
+    items = session.scalars(
+        select(User).where(where).order_by(User.username).offset(request.offset).limit(request.size)
+    ).all()
+    return Page(items=list(items), total=total, page=request.page, size=request.size)
+
+
+def live_sessions_of(session: Session, user_id: int) -> Sequence[LoginSession]:
+    return session.scalars(
+        select(LoginSession).where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+    ).all()
 
 
 def user_for_person(session: Session, person_id: int) -> User | None:
@@ -191,3 +232,51 @@ def platform_users(session: Session, platform_id: int) -> Sequence[User]:
     return session.scalars(
         select(User).where(User.platform_id == platform_id).order_by(User.id)
     ).all()
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit rows an auditor asks for: the actor's region (always), and optionally the
+    actor's name, the action (a prefix: ``person.`` is every action on people), the record, and
+    the days from and to (UTC, inclusive)."""
+
+    region: str
+    actor: str | None = None
+    action: str | None = None
+    entity: str | None = None
+    entity_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _audit_query(where: AuditFilter) -> Select[Any]:
+    query = select(AuditEntry)
+    prefix = region_prefix(where.region)
+    if prefix:
+        query = query.where(AuditEntry.actor_region.startswith(prefix))
+    if where.actor:
+        query = query.where(AuditEntry.actor == where.actor)
+    if where.action:
+        query = query.where(AuditEntry.action.startswith(where.action))
+    if where.entity:
+        query = query.where(AuditEntry.entity == where.entity)
+    if where.entity_id:
+        query = query.where(AuditEntry.entity_id == where.entity_id)
+    if where.since:
+        query = query.where(AuditEntry.at >= where.since)
+    if where.until:
+        query = query.where(AuditEntry.at < where.until)
+    return query
+
+
+def audit_page(session: Session, where: AuditFilter, request: PageRequest) -> Page[AuditEntry]:
+    query = _audit_query(where)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(
+        query.order_by(AuditEntry.id.desc()).offset(request.offset).limit(request.size)
+    ).all()
+    return Page(items=list(items), total=total, page=request.page, size=request.size)
+
+
+def audit_rows(session: Session, where: AuditFilter, limit: int) -> Sequence[AuditEntry]:
+    return session.scalars(_audit_query(where).order_by(AuditEntry.id).limit(limit)).all()

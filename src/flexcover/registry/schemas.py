@@ -95,7 +95,7 @@ class EmployerOut(BaseModel):
 
 class UserIn(Strict):
     username: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{2,59}$")
-    password: str = Field(min_length=8, max_length=200)
+    password: str = Field(min_length=10, max_length=200)
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
     region_code: str = Field(pattern=r"^\d{6}$")
     display_name: str | None = Field(default=None, min_length=1, max_length=60, pattern=PRINTABLE)

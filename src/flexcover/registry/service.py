@@ -4,6 +4,7 @@ never commits: the request or command that called it does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from flexcover.registry.authz import (
     NATION,
     Target,
     authorize,
+    region_contains,
 )
 from flexcover.registry.models import (
     Employer,
@@ -280,6 +282,39 @@ def list_people(
         entity="jurisdiction",
         entity_id=region_code,
         details={"page": page.page, "size": page.size, "people": [p.id for p in found.items]},
+    )
+    return found
+
+
+ID_LIKE = re.compile(r"^(\d{15}|\d{17}[\dXx])$")
+
+
+def find_people(
+    *, session: Session, actor: Actor, region_code: str, text: str, id_key: bytes, page: PageRequest
+) -> Page[Person]:
+    """人员查询 within ``region_code``: by resident ID number — validated, then looked up
+    through its keyed hash, never as a plain number — or by name (the beginning of it). Someone
+    outside the region is not found, whoever they are. The search is audited with what it
+    found (never the number searched for)."""
+    require_jurisdiction(session, region_code, field="region")
+    authorize(actor, "person.list", Target(region_code=region_code), field="region")
+    wanted = text.strip()
+    if ID_LIKE.match(wanted):
+        resident_id = parse_resident_id(wanted, field="q")
+        person = repository.person_by_hash(session, hash_id(resident_id.number, id_key))
+        inside = person is not None and region_contains(region_code, person.residence_code)
+        found = Page([person] if inside and person else [], int(inside), 1, page.size)
+        by = "id_number"
+    else:
+        found = repository.people_named(session, region_code, wanted, page)
+        by = "name"
+    audit.record(
+        session,
+        actor=actor,
+        action="person.search",
+        entity="jurisdiction",
+        entity_id=region_code,
+        details={"by": by, "people": [p.id for p in found.items]},
     )
     return found
 

@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 import flexcover
 from flexcover.cockpit import pages as cockpit_pages
+from flexcover.cockpit import person_pages
 from flexcover.contributions import api as contributions_api
 from flexcover.contributions import pages as contributions_pages
 from flexcover.contributions import platform_pages
@@ -81,6 +82,7 @@ def create_app(
     app.include_router(coverage_pages.router)
     app.include_router(comparison_pages.router)
     app.include_router(cockpit_pages.router)
+    app.include_router(person_pages.router)
     app.include_router(pages.router)
     app.include_router(registry_pages.router)
     return app
