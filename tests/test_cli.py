@@ -73,19 +73,23 @@ def test_users_create_and_its_errors(env, session):
     assert "username" in duplicate.stderr
 
 
+CREATE_OFFICER8 = [
+    *("users", "create", "--username", "officer8"),
+    *("--role", "district_officer", "--region", "500103"),
+]
+
+
 def test_a_password_is_never_an_argument(env, session):
     on_the_line = runner.invoke(
         app,
-        ["users", "create", "--username", "officer8", "--role", "district_officer"]
-        + ["--region", "500103", "--password", "long enough"],
+        [*CREATE_OFFICER8, "--password", "long enough"],
         env=env,
     )
     assert on_the_line.exit_code == 2
     assert count(session, User) == 0
     prompted = runner.invoke(
         app,
-        ["users", "create", "--username", "officer8", "--role", "district_officer"]
-        + ["--region", "500103"],
+        CREATE_OFFICER8,
         env=env,
         input="long enough\nlong enough\n",
     )
