@@ -275,8 +275,10 @@ def rules_show(
     jurisdiction: Annotated[str, typer.Argument(help="GB/T 2260 code, e.g. 500000")],
     on: Annotated[str, typer.Option(help="the date, YYYY-MM-DD (default: today in China)")] = "",
     override: Annotated[Path | None, typer.Option(help="a reform file layered on top")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
 ) -> None:
-    """Print every parameter in force for a jurisdiction on a date, with its source."""
+    """Print every parameter in force for a jurisdiction on a date, with its source (a value
+    carried forward from the last published period is marked so)."""
     from datetime import date
 
     from flexcover.kit.months import china_today
@@ -292,10 +294,24 @@ def rules_show(
         raise OutOfRange(
             field="on", reason_zh="日期应为 YYYY-MM-DD", reason_en="the date must be YYYY-MM-DD"
         ) from None
+    effective = rulebook.effective(jurisdiction, day)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "jurisdiction": jurisdiction,
+                    "on": day.isoformat(),
+                    "parameters": [value.describe() for value in effective.values()],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
     table = Table(title=f"parameters for {jurisdiction} on {day.isoformat()}")
     for column in ("parameter", "value", "from", "to", "set by", "confidence", "source"):
         table.add_column(column, overflow="fold")
-    for key, value in rulebook.effective(jurisdiction, day).items():
+    for key, value in effective.items():
         shown = render_value(key, value.value)
         table.add_row(
             key,
@@ -305,7 +321,7 @@ def rules_show(
             value.effective_from.isoformat(),
             value.effective_to.isoformat() if value.effective_to else "",
             value.jurisdiction,
-            value.confidence,
+            value.confidence + (" carried" if value.carried else ""),
             value.source + (f" ({value.url})" if value.url else ""),
         )
     console.print(table)
@@ -326,9 +342,11 @@ def calc(
 ) -> None:
     """Run a calculator: JSON in, JSON out (the same schemas as POST /api/v1/calc/NAME)."""
     from flexcover.kit.months import china_today
-    from flexcover.rules.problems import OutOfRange
-    from flexcover.rules.service import calculate
+    from flexcover.rules.problems import OutOfRange, UnknownCalculator
+    from flexcover.rules.service import CALCULATORS, calculate
 
+    if name not in CALCULATORS:  # before reading: a wrong name must not wait on stdin
+        raise UnknownCalculator(field="name", value=name, known=", ".join(CALCULATORS))
     try:
         text = sys.stdin.read() if input_file == "-" else Path(input_file).read_text("utf-8")
         payload = json.loads(text)

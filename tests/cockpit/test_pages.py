@@ -107,6 +107,17 @@ def test_a_province_officer_picks_a_city_or_a_district(client, factory, database
     assert client.get("/staff/cockpit?region=110000").status_code == 403
 
 
+def test_the_region_picker_lists_each_region_once(client, factory, database):
+    compare(database, city())
+    as_user(client, factory, "500000", "province_officer", "province")
+    page = client.get("/staff/cockpit").text
+    picker = page.split('data-testid="region-picker"')[1].split("</select>")[0]
+    labels = [label.strip("　 ") for label in re.findall(r"<option[^>]*>([^<]+)</option>", picker)]
+    assert labels.count("重庆市") == 1  # not once more for each of 市辖区 and 县
+    assert len(labels) == len(set(labels))
+    assert "渝中区" in labels
+
+
 @pytest.mark.parametrize(("region", "status"), [("abc", 422), ("5001031", 422), ("509999", 400)])
 def test_a_bad_region_is_refused(client, factory, session, region, status):
     as_user(client, factory, "500000", "province_officer", "province")

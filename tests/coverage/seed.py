@@ -123,7 +123,8 @@ def _finding(key: str, person: Someone) -> expansion.Finding:
 
 
 def city() -> list[Someone]:
-    """渝中区: 3 covered, 2 never insured platform workers, 1 dropped, 1 excluded (student);
+    """渝中区: 3 covered, 2 never insured platform workers, 1 dropped, 1 excluded (a student who
+    also rides: a platform worker the platform panel must not count);
     沙坪坝区: 1 covered, 1 interrupted, 1 never insured."""
     return [
         Someone("王芳", klass="covered"),
@@ -132,7 +133,7 @@ def city() -> list[Someone]:
         Someone("骑手甲", tags=("platform_worker",)),
         Someone("骑手乙", tags=("platform_worker",)),
         Someone("孙丽", klass="dropped"),
-        Someone("周学", klass="excluded", reason="student"),
+        Someone("周学", klass="excluded", reason="student", tags=("platform_worker",)),
         Someone("吴刚", district=SHAPINGBA, klass="covered"),
         Someone("郑红", district=SHAPINGBA, klass="interrupted"),
         Someone("冯涛", district=SHAPINGBA),

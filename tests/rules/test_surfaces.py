@@ -194,3 +194,29 @@ def test_rules_show_with_a_reform_and_with_a_broken_reform(tmp_path):
 def test_rules_show_refuses_unknown_jurisdictions_and_dates():
     assert runner.invoke(cli, ["rules", "show", "999999"]).exit_code == 2
     assert runner.invoke(cli, ["rules", "show", "500000", "--on", "2025-13-01"]).exit_code == 2
+
+
+def test_rules_show_as_json_marks_values_carried_forward():
+    result = runner.invoke(cli, ["rules", "show", "500103", "--on", "2027-02-01", "--json"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    by_key = {p["key"]: p for p in shown["parameters"]}
+    floor = by_key["contribution_base.floor_yuan"]
+    assert (floor["value"], floor["carried_forward"]) == ("4553.00", True)
+    assert by_key["pension.rate"]["carried_forward"] is False
+
+
+def test_a_wrong_calculator_name_is_refused_before_reading_input():
+    # No input at all: a command that read stdin first would wait; this one answers at once.
+    unknown = runner.invoke(cli, ["calc", "nonsense", "--input", "-"], input=None)
+    assert unknown.exit_code == 2
+    assert unknown.stderr.startswith("error: name:")
+    assert unknown.stderr.count("name:") == 1
+
+
+def test_cli_errors_name_the_field_once():
+    result = runner.invoke(cli, ["rules", "show", "500000", "--on", "2020-13-40"])
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert line.startswith("error: on: ")
+    assert "on: on:" not in line

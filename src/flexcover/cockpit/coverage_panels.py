@@ -360,7 +360,11 @@ class PlatformPanel(_Base):
                         charts.Segment(of(row, k), class_link(run.id, row.district, k, self.tag))
                         for k in self.shown
                     ],
-                    href=people_link(run.id, district=row.district, tag=self.tag),
+                    # The bar's total counts the insurable (the segments shown), so its list
+                    # leaves the excluded out.
+                    href=people_link(
+                        run.id, district=row.district, klass="insurable", tag=self.tag
+                    ),
                 )
                 for row in rows
             ],

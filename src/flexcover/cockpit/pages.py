@@ -64,6 +64,11 @@ def _choices(session: DbSession, own: str, place: Jurisdiction) -> list[Jurisdic
     home = registry.get_jurisdiction(session=session, code=own)
     found[home.code] = home
     for child in registry.jurisdiction_children(session=session, code=own):
+        if child.level == "city" and child.name in registry.NON_PLACE_NAMES:
+            # A grouping code, named like the province: its districts stand in for it.
+            for district in registry.districts_within(session=session, region_code=child.code):
+                found[district.code] = district
+            continue
         found[child.code] = child
     around = place.code if place.level != "district" else (place.parent_code or place.code)
     if around != NATION and region_contains(own, around):

@@ -76,6 +76,8 @@ WITHOUT_PEOPLE = frozenset({"construction"})
 
 PENSION_SCHEMES = ("employee_pension", "resident_pension")
 CLASSES = ("covered", "interrupted", "dropped", "never_insured", "excluded")
+CLASS_GROUPS = {"insurable": ("covered", "interrupted", "dropped", "never_insured")}
+"""Classes a list can name together: ``insurable``, everyone but the excluded (应参保人数)."""
 REASONS = ("deceased", "under_age", "over_age", "retired", "student", "insured_elsewhere")
 TAGS = (
     "platform_worker",

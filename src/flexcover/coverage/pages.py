@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from flexcover.coverage import labels, repository, service
-from flexcover.coverage.canonical import CLASSES
+from flexcover.coverage.canonical import CLASS_GROUPS, CLASSES
 from flexcover.coverage.expansion import TASK_CLASSES
 from flexcover.coverage.models import KINDS, ExpansionTask
 from flexcover.coverage.problems import TaskClosed, TaskOutcomeInvalid, WorkbookInvalid
@@ -45,7 +45,7 @@ def _choice(values: tuple[str, ...] | list[str]) -> str:
 Code = Annotated[str | None, Query(pattern=r"^(\d{6})?$")]
 Kind = Annotated[str | None, Query(pattern=_choice(KINDS))]
 TaskClass = Annotated[str | None, Query(alias="class", pattern=_choice(TASK_CLASSES))]
-AnyClass = Annotated[str | None, Query(alias="class", pattern=_choice(CLASSES))]
+AnyClass = Annotated[str | None, Query(alias="class", pattern=_choice((*CLASSES, *CLASS_GROUPS)))]
 Reason = Annotated[str | None, Query(pattern=_choice(list(labels.REASON_LABELS["en"])))]
 Tag = Annotated[str | None, Query(pattern=_choice(list(labels.TAG_LABELS["en"])))]
 Status = Annotated[str | None, Query(pattern=_choice(STATUS_CHOICES))]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from flexcover.coverage.canonical import CLASS_GROUPS
 from flexcover.coverage.models import (
     OPEN_STATUSES,
     STATUSES,
@@ -228,7 +229,9 @@ def results(
     )
     if district:
         query = query.where(CoverageResult.district == district)
-    if klass:
+    if klass in CLASS_GROUPS:
+        query = query.where(CoverageResult.klass.in_(CLASS_GROUPS[klass]))
+    elif klass:
         query = query.where(CoverageResult.klass == klass)
     if reason:
         query = query.where(CoverageResult.reason == reason)

@@ -44,7 +44,9 @@ from flexcover.registry.schemas import INDUSTRIES, EmployerIn, PersonIn, Platfor
 # --- jurisdictions -------------------------------------------------------------------------------
 
 NATION_NAME = "中华人民共和国"
-_NON_PLACE_NAMES = ("市辖区", "县", "省直辖县级行政单位", "自治区直辖县级行政单位")
+NON_PLACE_NAMES = ("市辖区", "县", "省直辖县级行政单位", "自治区直辖县级行政单位")
+"""City-level codes that group counties without being a city of their own (Chongqing's 500100
+市辖区 and 500200 县): no one picks them as a place."""
 
 
 def _level(code: str) -> str:
@@ -80,11 +82,11 @@ def jurisdiction_catalog() -> list[dict[str, object]]:
             parent, full = NATION, name
         elif level == "city":
             parent = province
-            full = divisions.get(province, "") + ("" if name in _NON_PLACE_NAMES else name)
+            full = divisions.get(province, "") + ("" if name in NON_PLACE_NAMES else name)
         else:
             parent = city if city in divisions else province
             city_name = divisions.get(city, "") if parent == city else ""
-            if city_name in _NON_PLACE_NAMES:
+            if city_name in NON_PLACE_NAMES:
                 city_name = ""
             full = divisions.get(province, "") + city_name + name
         if parent not in divisions and parent != NATION:
