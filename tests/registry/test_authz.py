@@ -47,6 +47,7 @@ ALLOWED = {
     | {
         "platform.register",
         "user.create",
+        "user.manage",
         "token.issue",
         "audit.read",
         "ledger.read",
@@ -71,7 +72,7 @@ INSIDE = {
     "500000": {"500103", "500106", "500243"},
     "000000": set(TARGETS),
 }
-EVERY_ACTION = sorted(set(ACTIONS) | {"worker.home", "user.create", "audit.read"})
+EVERY_ACTION = sorted(set(ACTIONS) | {"worker.home", "user.create", "user.manage", "audit.read"})
 
 
 def staff(role: str) -> Actor:
