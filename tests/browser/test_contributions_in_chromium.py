@@ -1,5 +1,7 @@
 """A worker on a phone enrols, chooses a base, pays the month's bill and reads the record."""
 
+import re
+
 from flexcover.contributions.tasks import settle
 from flexcover.kit.audit import Actor
 from flexcover.kit.months import Month
@@ -39,13 +41,19 @@ def test_worker_enrols_sets_a_base_pays_and_sees_the_record(
     assert page.get_by_test_id("amount").input_value() == "910.60"
     screenshot(page, "worker-bill")
     page.get_by_test_id("pay").click()
-    page.wait_for_url(f"{live_server}/worker?done=paid")
+    page.wait_for_url(re.compile(r"/worker\?done=paid&payment=\d+$"))
+    assert "2026-11 已缴清" in page.get_by_test_id("done").inner_text()
     assert page.get_by_test_id("unpaid").count() == 0
 
     page.get_by_test_id("record-link").click()
     page.wait_for_url(f"{live_server}/worker/record")
     assert page.get_by_test_id("contribution-months").inner_text() == "1"
     assert page.get_by_test_id("account-balance").inner_text() == "364.24"
+    # On a phone the record keeps every column: what was paid and the subsidy too.
+    november = page.locator('tr[data-month="2026-11"]')
+    assert november.get_by_test_id("paid").is_visible()
+    assert november.get_by_test_id("paid").inner_text() == "910.60"
+    assert november.get_by_test_id("subsidy").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "worker-record")
     context.close()
