@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from argon2.profiles import CHEAPEST
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
@@ -27,6 +28,12 @@ from flexcover.registry.models import Person, Platform, User
 from flexcover.registry.schemas import PersonIn, PlatformIn, UserIn
 
 PASSWORD = "correct horse battery"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Argon2id at its cheapest: hundreds of logins are made here, and the cost of the production
+    # parameters is the point of them, not of these tests (tests/registry checks them).
+    accounts.use_password_parameters(CHEAPEST)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -324,7 +324,7 @@ def rules_show(
             value.confidence + (" carried" if value.carried else ""),
             value.source + (f" ({value.url})" if value.url else ""),
         )
-    console.print(table)
+    Console().print(table)  # made now, so it takes the width of the terminal (or $COLUMNS) now
 
 
 @app.command()

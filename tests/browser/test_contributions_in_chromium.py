@@ -6,6 +6,7 @@ from flexcover.contributions.tasks import settle
 from flexcover.kit.audit import Actor
 from flexcover.kit.months import Month
 from flexcover.rules.parameters import default_rulebook
+from tests.browser.conftest import TODAY
 from tests.browser.test_pages_in_chromium import PHONE, log_in
 
 
@@ -97,6 +98,7 @@ def test_two_officers_review_a_subsidy_in_the_queue(browser, live_server, factor
             person_id=person.id,
             category="difficulty",
             certificate="渝就困证〔2026〕0001",
+            as_of=Month.of(TODAY),
         )
     factory.user("district_officer", "500103", username="maker")
     factory.user("district_officer", "500103", username="checker")

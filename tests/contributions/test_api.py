@@ -217,6 +217,13 @@ def test_subsidy_application_review_over_http(client, me, factory, world):
         headers=bearer(maker),
     )
     assert (same.status_code, same.json()["code"]) == (409, "subsidy_not_allowed")
+    backdated = client.post(
+        f"/api/v1/subsidy-applications/{application_id}/decision",
+        json={"confirm": True, "first_month": "2025-12"},  # applied for in 2026-01
+        headers=bearer(checker),
+    )
+    assert (backdated.status_code, backdated.json()["pointer"]) == (409, "/first_month")
+    assert "2026-01" in backdated.json()["detail"]
     decided = client.post(
         f"/api/v1/subsidy-applications/{application_id}/decision",
         json={"confirm": True, "first_month": "2026-01"},
@@ -224,6 +231,7 @@ def test_subsidy_application_review_over_http(client, me, factory, world):
     )
     assert decided.json()["status"] == "approved"
     assert decided.json()["last_month"] == "2028-12"
+    assert decided.json()["applied_month"] == "2026-01"
 
 
 def test_the_record_as_a_printable_pdf(client, me, world, tmp_path):

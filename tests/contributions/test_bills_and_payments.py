@@ -112,6 +112,16 @@ def test_retrying_a_payment_is_a_no_op_and_a_reused_key_is_refused(world, sessio
     with pytest.raises(IdempotencyKeyReused) as raised:
         world.pay(person_id, DUE - 1, "same-key", me)
     assert raised.value.status == 409
+    with world.database.unit_of_work() as work, pytest.raises(IdempotencyKeyReused):
+        # The same amount through another channel is another payment, not a retry.
+        service.pay(
+            session=work,
+            actor=me,
+            person_id=person_id,
+            amount_fen=DUE,
+            idempotency_key="same-key",
+            channel="counter",
+        )
     assert count(session, Payment) == 1
 
 

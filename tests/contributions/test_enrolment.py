@@ -12,6 +12,7 @@ from flexcover.contributions.problems import (
 )
 from flexcover.kit.audit import AuditEntry
 from flexcover.kit.problems import Forbidden
+from flexcover.registry import accounts
 from flexcover.registry.problems import UnknownJurisdiction
 from flexcover.rules.problems import BaseOutOfRange
 from tests.conftest import SYSTEM, count
@@ -119,3 +120,21 @@ def test_any_month_under_a_reform_that_allows_it(world, tmp_path):
     enrolment = world.enrol(person_id)
     for offset, base in ((1, 500000), (2, 600000), (3, 700000)):
         change(world, enrolment.id, JAN + offset, base)
+
+
+def test_an_officer_enrols_only_people_of_their_region(world, session):
+    """An officer of 渝中区 cannot enrol a resident of 沙坪坝区 in 渝中区 (enrolling is an act on
+    the person, not only on the place), and the refusal does not say where that person lives;
+    the worker enrols themselves where they work, and a city officer may enrol them anywhere in
+    the city."""
+    person_id, _ = world.worker(residence="500106")
+    with pytest.raises(Forbidden) as refused:
+        world.enrol(person_id, world.officer("500103"), jurisdiction="500103")
+    assert refused.value.field == "person_id"
+    assert "500106" not in refused.value.message("zh-CN") + refused.value.message("en")
+    assert count(session, Enrolment) == 0
+    user = world.factory.user("city_officer", "500100", username="city")
+    city = accounts.actor_for(user, source="test")
+    assert world.enrol(person_id, city, jurisdiction="500103").jurisdiction_code == "500103"
+    other_id, other = world.worker(residence="500106")
+    assert world.enrol(other_id, other, jurisdiction="500103").person_id == other_id

@@ -138,6 +138,7 @@ def test_contribution_sequences_keep_the_books_straight(database, factory, ruleb
                     person_id=self.people[who],
                     category="difficulty",
                     certificate="c",
+                    as_of=self.month,
                 )
                 subsidies.propose(
                     session=work,
@@ -153,6 +154,7 @@ def test_contribution_sequences_keep_the_books_straight(database, factory, ruleb
                     application_id=application.id,
                     confirm=True,
                     first_month=self.month,
+                    as_of=self.month,
                 )
 
             self._try(apply)

@@ -34,6 +34,7 @@ def approved(world, person_id, me, *, first=JAN):
             person_id=person_id,
             category="difficulty",
             certificate="渝就困〔2025〕001",
+            as_of=JAN,
         )
     with world.database.unit_of_work() as session:
         subsidies.propose(
@@ -51,6 +52,7 @@ def approved(world, person_id, me, *, first=JAN):
             application_id=application.id,
             confirm=True,
             first_month=first,
+            as_of=JAN,
         )
 
 
@@ -60,7 +62,12 @@ def test_the_proposing_officer_cannot_also_decide(world):
     maker = world.officer(name="maker")
     with world.database.unit_of_work() as session:
         application = subsidies.apply(
-            session=session, actor=me, person_id=person_id, category="difficulty", certificate="x"
+            session=session,
+            actor=me,
+            person_id=person_id,
+            category="difficulty",
+            certificate="x",
+            as_of=JAN,
         )
     with world.database.unit_of_work() as session:
         subsidies.propose(
@@ -78,6 +85,7 @@ def test_the_proposing_officer_cannot_also_decide(world):
             application_id=application.id,
             confirm=True,
             first_month=JAN,
+            as_of=JAN,
         )
 
 
@@ -86,7 +94,12 @@ def test_another_districts_officer_cannot_review(world):
     world.enrol(person_id, me)
     with world.database.unit_of_work() as session:
         application = subsidies.apply(
-            session=session, actor=me, person_id=person_id, category="difficulty", certificate="x"
+            session=session,
+            actor=me,
+            person_id=person_id,
+            category="difficulty",
+            certificate="x",
+            as_of=JAN,
         )
     with pytest.raises(Forbidden), world.database.unit_of_work() as session:
         subsidies.propose(
@@ -202,3 +215,62 @@ def test_the_subsidy_stops_by_itself_after_its_last_month(world, session, tmp_pa
     world.settle(JAN + 3)
     grants = session.scalars(select(SubsidyGrant.month)).all()
     assert grants == ["2026-01"]
+
+
+def test_a_subsidy_never_starts_before_its_application(world, session):
+    """Applied for in July after paying since January: the checker cannot grant January to June
+    (nor start it more than a quarter after the decision), and settlement grants from July."""
+    person_id, me = world.worker()
+    world.enrol(person_id, me)
+    july = JAN + 6
+    for month in range(6):
+        world.settle(JAN + month)
+        world.pay(person_id, DUE, f"m{month}", me)
+    maker, checker = world.officer(name="maker"), world.officer(name="checker")
+    with world.database.unit_of_work() as work:
+        application = subsidies.apply(
+            session=work,
+            actor=me,
+            person_id=person_id,
+            category="difficulty",
+            certificate="渝就困〔2026〕007",
+            as_of=july,
+        )
+        subsidies.propose(
+            session=work, actor=maker, application_id=application.id, decision="approve", note=None
+        )
+    for first in (JAN, july - 1, july + 4):
+        with pytest.raises(SubsidyNotAllowed) as refused, world.database.unit_of_work() as work:
+            subsidies.decide(
+                session=work,
+                rulebook=world.rulebook,
+                actor=checker,
+                application_id=application.id,
+                confirm=True,
+                first_month=first,
+                as_of=july,
+            )
+        assert refused.value.field == "first_month"
+        assert "2026-07 至 2026-10" in refused.value.message("zh-CN")
+    session.expire_all()
+    assert session.get(type(application), application.id).status == "proposed"  # nothing changed
+    with world.database.unit_of_work() as work:
+        decided = subsidies.decide(
+            session=work,
+            rulebook=world.rulebook,
+            actor=checker,
+            application_id=application.id,
+            confirm=True,
+            first_month=july,
+            as_of=july,
+        )
+    assert (decided.applied_month, decided.first_month) == ("2026-07", "2026-07")
+    world.fund_subsidy_budget(amount=1_000_000)
+    for month in range(6, 8):
+        world.settle(JAN + month)
+        world.pay(person_id, DUE, f"m{month}", me)
+    world.settle(JAN + 8)
+    assert session.scalars(select(SubsidyGrant.month).order_by(SubsidyGrant.month)).all() == [
+        "2026-07",
+        "2026-08",
+    ]

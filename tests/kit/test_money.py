@@ -20,9 +20,32 @@ def test_parses_yuan_strings_exactly_into_fen():
     assert parse_yuan("880.8") == 88080
     assert parse_yuan("22,017") == 2201700
     assert parse_yuan(" 0.01 ") == 1
+    assert parse_yuan("1,234,567.5") == 123456750
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1.234", "1e3", "NaN", "Infinity", "-5.00", "--1"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "abc",
+        "1.234",
+        "1e3",
+        "NaN",
+        "Infinity",
+        "-5.00",
+        "--1",
+        "1,50",  # a decimal comma, or a mistyped group? Neither is guessed
+        "1,2,3",
+        "1,0000",
+        ",100",
+        "１２３",  # full-width digits
+        "٣",  # Arabic-Indic digit
+        "+5",
+        "1_000",
+        "5.",
+        ".5",
+    ],
+)
 def test_refuses_what_is_not_an_amount_naming_the_field(text):
     with pytest.raises(InvalidAmount) as raised:
         parse_yuan(text, field="base_yuan")

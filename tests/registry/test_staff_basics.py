@@ -6,12 +6,14 @@ for auditors, filtered and exported."""
 from datetime import date, timedelta
 
 import pytest
+from argon2.profiles import CHEAPEST
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from flexcover.kit.audit import AuditEntry
 from flexcover.kit.database import utc_now
 from flexcover.kit.months import Month
+from flexcover.registry import accounts
 from flexcover.registry.accounts import MAX_FAILED_LOGINS
 from flexcover.registry.models import LoginSession, User
 from tests.conftest import PASSWORD, make_id
@@ -302,3 +304,16 @@ def test_spreadsheet_formulas_in_exported_cells_are_neutralised():
     assert safe_cell("+86") == "'+86"
     assert safe_cell("@SUM") == "'@SUM"
     assert safe_cell("张伟") == "张伟"
+
+
+def test_the_server_hashes_passwords_with_rfc_9106_argon2id(factory, session):
+    """Outside the test suite (which hashes at argon2's cheapest) passwords get Argon2id with
+    64 MiB, three passes and four lanes, and such a hash verifies at a login."""
+    accounts.use_password_parameters(accounts.PRODUCTION_PARAMETERS)
+    try:
+        user = factory.user("district_officer", "500103", username="real-hash")
+    finally:
+        accounts.use_password_parameters(CHEAPEST)
+    assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    with factory.database.unit_of_work() as work:
+        assert accounts.authenticate(session=work, username="real-hash", password=PASSWORD)

@@ -335,13 +335,16 @@ def record_pdf(
 
 
 @router.post("/subsidy-applications", response_model=SubsidyApplicationOut, status_code=201)
-def apply_for_subsidy(body: SubsidyApplicationIn, session: DbSession, actor: ApiActor) -> Any:
+def apply_for_subsidy(
+    body: SubsidyApplicationIn, request: Request, session: DbSession, actor: ApiActor
+) -> Any:
     return subsidies.apply(
         session=session,
         actor=actor,
         person_id=body.person_id,
         category=body.category,
         certificate=body.certificate,
+        as_of=_now(request),
     )
 
 
@@ -373,4 +376,5 @@ def decide_subsidy(
         application_id=application_id,
         confirm=body.confirm,
         first_month=Month.parse(body.first_month, field="first_month"),
+        as_of=_now(request),
     )

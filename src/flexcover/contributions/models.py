@@ -277,6 +277,7 @@ class SubsidyApplication(Base):
     note: Mapped[str | None] = mapped_column(String(300))
     first_month: Mapped[str | None] = mapped_column(String(7))
     last_month: Mapped[str | None] = mapped_column(String(7))
+    applied_month: Mapped[str | None] = mapped_column(String(7))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

@@ -280,6 +280,7 @@ def apply_for_subsidy(
         person_id=person.id,
         category=category,
         certificate=certificate,
+        as_of=_now(request),
     )
     return _home("applied")
 
@@ -364,6 +365,10 @@ def review_queue(request: Request, session: DbSession, actor: PageActor) -> Resp
         a.jurisdiction_code: registry_repository.get_jurisdiction(session, a.jurisdiction_code)
         for a in queue
     }
+    rulebook = request.app.state.rulebook
+    starts = {
+        a.id: subsidies.default_first_month(session, rulebook, a.id, _now(request)) for a in queue
+    }
     return render(
         request,
         "subsidy_queue.html",
@@ -371,6 +376,7 @@ def review_queue(request: Request, session: DbSession, actor: PageActor) -> Resp
         queue=queue,
         people=people,
         places=places,
+        starts=starts,
         now=str(_now(request)),
     )
 
@@ -396,7 +402,10 @@ def review(
             actor=actor,
             application_id=application_id,
             confirm=action == "confirm",
-            first_month=_now(request),
+            first_month=subsidies.default_first_month(
+                session, request.app.state.rulebook, application_id, _now(request)
+            ),
+            as_of=_now(request),
         )
     return RedirectResponse("/staff/subsidies", status_code=303)
 

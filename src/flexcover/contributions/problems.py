@@ -71,9 +71,10 @@ class IdempotencyKeyReused(Problem):
     status = 409
     title = {"zh-CN": "幂等键已用于另一笔缴费", "en": "Idempotency key used for another payment"}
     detail = {
-        "zh-CN": "{field}：该键已用于一笔 {amount} 元的缴费；新的缴费请使用新的键。",
-        "en": "{field}: this key was used for a payment of {amount} yuan; use a new key for a "
-        "new payment.",
+        "zh-CN": "{field}：该键已用于一笔 {amount} 元的缴费（渠道 {channel}）；"
+        "新的缴费请使用新的键。",
+        "en": "{field}: this key was used for a payment of {amount} yuan via {channel}; use a new "
+        "key for a new payment.",
     }
 
 

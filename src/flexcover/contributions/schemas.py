@@ -104,6 +104,7 @@ class SubsidyApplicationOut(BaseModel):
     status: str
     proposal: str | None
     first_month: str | None
+    applied_month: str | None
     last_month: str | None
 
 

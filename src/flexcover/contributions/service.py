@@ -129,6 +129,14 @@ def enrol(
     """参保登记 where the person works, whatever their hukou; one open enrolment per scheme."""
     person = _person(session, person_id)
     registry.require_jurisdiction(session, jurisdiction, field="jurisdiction", levels=("district",))
+    # Authority over the person as well as the place: an officer enrols people of their region
+    # (in any district of it); a worker enrols themselves wherever they work.
+    authorize(
+        actor,
+        "person.read",
+        Target(region_code=person.residence_code, person_id=person.id),
+        field="person_id",
+    )
     authorize(
         actor,
         "enrolment.manage",
@@ -580,7 +588,7 @@ def pay(
     )
     existing = repository.payment_by_key(session, person.id, idempotency_key)
     if existing is not None:
-        return _same_payment(existing, amount_fen)
+        return _same_payment(existing, amount_fen, channel)
     if amount_fen <= 0:
         raise Overpayment(field="amount_yuan", amount=format_yuan(amount_fen), outstanding="0.00")
     payment = Payment(
@@ -599,7 +607,7 @@ def pay(
         winner = repository.payment_by_key(session, person.id, idempotency_key)
         if winner is None:
             raise
-        return _same_payment(winner, amount_fen)
+        return _same_payment(winner, amount_fen, channel)
     bills = repository.unpaid_bills_of(session, [person.id])
     outstanding = sum(bill.outstanding_fen for bill in bills)
     if not bills:
@@ -705,7 +713,7 @@ def collect(
     for person_id, amount_fen, key in collections:
         existing = repository.payment_by_key(session, person_id, key)
         if existing is not None:
-            _same_payment(existing, amount_fen)
+            _same_payment(existing, amount_fen, channel)
             continue
         fresh.append((person_id, amount_fen, key))
     if not fresh:
@@ -813,9 +821,14 @@ def due_date(rulebook: Rulebook, bill: ContributionBill) -> date:
     return (month + max(int(lag.value), 1)).last_day
 
 
-def _same_payment(existing: Payment, amount_fen: int) -> Payment:
-    if existing.amount_fen != amount_fen:
-        raise IdempotencyKeyReused(field="idempotency_key", amount=format_yuan(existing.amount_fen))
+def _same_payment(existing: Payment, amount_fen: int, channel: str) -> Payment:
+    """The first payment under a key, if the retry asks for the very same payment."""
+    if existing.amount_fen != amount_fen or existing.channel != channel:
+        raise IdempotencyKeyReused(
+            field="idempotency_key",
+            amount=format_yuan(existing.amount_fen),
+            channel=existing.channel,
+        )
     return existing
 
 

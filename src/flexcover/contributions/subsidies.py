@@ -4,7 +4,10 @@ A certified employment-difficulty person or a recent graduate applies; a distric
 applicant's district proposes approval or rejection; a different officer decides. Approval fixes
 the months covered: at most ``subsidy.duration_months`` (36), to retirement when it is within
 ``subsidy.near_retirement_years`` (5) at first approval, and ``graduate_duration_months`` (24)
-for graduates. Settlement then grants each paid month, and stops by itself at the last.
+for graduates. The first month is the checker's choice within bounds: no earlier than the
+application month less ``subsidy.backdate_months`` (0: the subsidy never reaches back before
+the application) nor than the enrolment, and no later than :data:`START_AHEAD_MONTHS` after the
+decision. Settlement then grants each paid month, and stops by itself at the last.
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from flexcover.contributions.problems import SubsidyNotAllowed
 from flexcover.kit import audit
 from flexcover.kit.audit import Actor
 from flexcover.kit.database import utc_now
-from flexcover.kit.months import Month
+from flexcover.kit.months import CHINA, Month
 from flexcover.kit.problems import NotFound
 from flexcover.registry.authz import Target, authorize
 from flexcover.registry.models import Person
 from flexcover.rules.parameters import Rulebook
 from flexcover.rules.retirement import retirement
+
+START_AHEAD_MONTHS = 3
+"""An approval may start the subsidy up to a quarter after the decision, not later."""
 
 
 def apply(
@@ -33,8 +39,10 @@ def apply(
     person_id: int,
     category: str,
     certificate: str,
+    as_of: Month,
 ) -> SubsidyApplication:
-    """The worker (or an officer for them) asks for the subsidy with a certificate number."""
+    """The worker (or an officer for them) asks for the subsidy with a certificate number in
+    the month ``as_of``."""
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound(field="person_id", what="person", key=person_id)
@@ -68,6 +76,7 @@ def apply(
         category=category,
         certificate=certificate,
         status="submitted",
+        applied_month=str(as_of),
     )
     session.add(application)
     session.flush()
@@ -77,7 +86,7 @@ def apply(
         action="subsidy.apply",
         entity="subsidy_application",
         entity_id=application.id,
-        details={"category": category},
+        details={"category": category, "applied_month": str(as_of)},
     )
     return application
 
@@ -129,8 +138,10 @@ def decide(
     application_id: int,
     confirm: bool,
     first_month: Month,
+    as_of: Month,
 ) -> SubsidyApplication:
-    """The checker: another officer confirms or overturns the proposal."""
+    """The checker: another officer confirms or overturns the proposal in the month ``as_of``;
+    an approval grants from ``first_month`` (see :func:`first_month_bounds`)."""
     application = _application(session, actor, application_id)
     if application.status != "proposed":
         raise SubsidyNotAllowed(
@@ -149,6 +160,16 @@ def decide(
     application.decided_by = actor.user_id
     application.decided_at = utc_now()
     if approve:
+        earliest, latest = first_month_bounds(session, rulebook, application, as_of)
+        if not earliest <= first_month <= latest:
+            raise SubsidyNotAllowed(
+                field="first_month",
+                reason_zh=f"补贴起始月须在 {earliest} 至 {latest} 之间（不早于申请当月及参保首月）",
+                reason_en=(
+                    f"the first month must lie from {earliest} to {latest} (not before the "
+                    "application month or the enrolment)"
+                ),
+            )
         application.first_month = str(first_month)
         application.last_month = str(_last_month(session, rulebook, application, first_month))
     audit.record(
@@ -164,6 +185,37 @@ def decide(
         },
     )
     return application
+
+
+def first_month_bounds(
+    session: Session, rulebook: Rulebook, application: SubsidyApplication, as_of: Month
+) -> tuple[Month, Month]:
+    """The earliest and latest first month an approval decided in ``as_of`` may grant."""
+    applied = (
+        Month.parse(application.applied_month)
+        if application.applied_month
+        else Month.of(application.created_at.astimezone(CHINA).date())
+    )
+    back: int = rulebook.get(
+        application.jurisdiction_code, "subsidy.backdate_months", applied.first_day
+    ).value
+    earliest = applied - back
+    enrolment = repository.open_enrolment(session, application.person_id, "employee_pension")
+    if enrolment is not None:
+        earliest = max(earliest, Month.parse(enrolment.first_month))
+    return earliest, max(earliest, as_of + START_AHEAD_MONTHS)
+
+
+def default_first_month(
+    session: Session, rulebook: Rulebook, application_id: int, as_of: Month
+) -> Month:
+    """The page's choice: the decision month, or the earliest allowed month if that is later.
+    (:func:`decide` authorises and checks; an unknown application gets ``as_of``.)"""
+    application = session.get(SubsidyApplication, application_id)
+    if application is None:
+        return as_of
+    earliest, latest = first_month_bounds(session, rulebook, application, as_of)
+    return min(max(as_of, earliest), latest)
 
 
 def _last_month(

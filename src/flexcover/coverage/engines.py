@@ -94,11 +94,14 @@ class DuckDBBackend:
 
 
 class SparkBackend:
-    """Spark in local mode unless ``FLEXCOVER_SPARK_MASTER`` names a cluster."""
+    """Spark in local mode unless ``FLEXCOVER_SPARK_MASTER`` names a cluster; shuffles use
+    ``FLEXCOVER_SPARK_PARTITIONS`` partitions (8 unless set)."""
 
     name = "spark"
 
-    def __init__(self, *, partitions: int = 8) -> None:
+    def __init__(self, *, partitions: int | None = None) -> None:
+        if partitions is None:
+            partitions = int(os.environ.get("FLEXCOVER_SPARK_PARTITIONS", "8"))
         try:
             from pyspark.sql import SparkSession
         except ImportError as missing:  # the optional extra is not installed

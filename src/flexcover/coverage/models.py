@@ -50,6 +50,7 @@ class ComparisonRun(Base):
     started_by: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CoverageResult(Base):

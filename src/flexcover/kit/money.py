@@ -5,6 +5,7 @@ Rounding is half-up (四舍五入) to the fen unless a jurisdiction's parameters
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -20,19 +21,25 @@ IntArray = npt.NDArray[np.int64]
 
 FEN_PER_YUAN = 100
 _MAX_YUAN = Decimal("1000000000000")  # a trillion yuan: far beyond any single amount we book
+_YUAN = re.compile(r"-?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]{1,2})?")
+"""ASCII digits, at most two decimals, commas only as thousands separators (``22,017.00``)."""
 
 
 def parse_yuan(text: str, *, field: str = "amount", allow_negative: bool = False) -> Fen:
-    """Parse a yuan string such as ``"4404.00"`` or ``"880.8"`` into fen, exactly.
+    """Parse a yuan string such as ``"4404.00"``, ``"880.8"`` or ``"22,017.00"`` into fen,
+    exactly.
 
-    More than two decimal places, exponents, floats and non-finite values are refused rather than
-    rounded: an amount a person typed must mean exactly what it says.
+    One unambiguous form only: ASCII digits, an optional point with one or two decimals, commas
+    only between groups of three. ``"1,50"``, ``"1,2,3"``, full-width digits, exponents, ``+``,
+    underscores and non-finite values are refused rather than guessed at: an amount a person
+    typed must mean exactly what it says.
     """
     if not isinstance(text, str):
-        raise InvalidAmount(field=field, value=repr(text))
-    cleaned = text.strip().replace(",", "")
-    if not cleaned or "e" in cleaned.lower():
-        raise InvalidAmount(field=field, value=text)
+        raise InvalidAmount(field=field, value=repr(text)[:40])
+    stripped = text.strip()
+    if _YUAN.fullmatch(stripped) is None:
+        raise InvalidAmount(field=field, value=text[:40])
+    cleaned = stripped.replace(",", "")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:

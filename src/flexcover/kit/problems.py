@@ -182,7 +182,9 @@ class Forbidden(Problem):
     code = "forbidden"
     status = 403
     title = {"zh-CN": "无权操作", "en": "Not allowed"}
+    # The message names the actor's own role and action, never where the target is: a refusal
+    # must not tell which district a person or record belongs to.
     detail = {
-        "zh-CN": "您的角色（{role}）无权在辖区 {region} 执行“{action}”。",
-        "en": "Your role ({role}) may not do '{action}' in jurisdiction {region}.",
+        "zh-CN": "您的角色（{role}）无权对此执行“{action}”（不在您的权限范围内）。",
+        "en": "Your role ({role}) may not do '{action}' on this (outside what you may act on).",
     }

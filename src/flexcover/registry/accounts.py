@@ -9,8 +9,9 @@ import secrets
 import threading
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy.orm import Session
 
 from flexcover.kit import audit
@@ -32,9 +33,23 @@ from flexcover.registry.problems import (
 from flexcover.registry.schemas import UserIn
 from flexcover.registry.service import require_jurisdiction
 
-_hasher = PasswordHasher()
+PRODUCTION_PARAMETERS = RFC_9106_LOW_MEMORY
+"""Argon2id, 64 MiB, 3 passes, 4 lanes: RFC 9106's second recommended option."""
+_hasher = PasswordHasher.from_parameters(PRODUCTION_PARAMETERS)
 # Verified against when the username is unknown, so a miss costs what a hit does.
 _DUMMY_HASH = _hasher.hash("flexcover-timing-equaliser")
+
+
+def use_password_parameters(parameters: Parameters) -> None:
+    """Hash new passwords with ``parameters`` from now on. The test suite uses argon2's
+    ``CHEAPEST`` profile (the same Argon2id code, at a thousandth of the cost); the server and
+    the commands keep :data:`PRODUCTION_PARAMETERS`. Stored hashes carry their parameters, so
+    either verifies the other's."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher.from_parameters(parameters)
+    _DUMMY_HASH = _hasher.hash("flexcover-timing-equaliser")
+
+
 TOKEN_PREFIX = "fct_"  # noqa: S105 - a public marker, not a secret
 
 

@@ -161,9 +161,4 @@ def authorize(actor: Actor, action: str, target: Target, *, field: str | None = 
     ``field`` names the request field that chose the target's region, when one did.
     """
     if not allows(actor, action, target):
-        raise Forbidden(
-            field=field,
-            role=actor.role,
-            action=action,
-            region=target.region_code,
-        )
+        raise Forbidden(field=field, role=actor.role, action=action)

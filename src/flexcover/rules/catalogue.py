@@ -254,6 +254,9 @@ PARAMETERS: dict[str, ParameterSpec] = {
     ),
     "subsidy.graduate_duration_months": _spec("integer", "longest subsidy for recent graduates"),
     "subsidy.graduate_window_years": _spec("integer", "years after leaving school that count"),
+    "subsidy.backdate_months": _spec(
+        "integer", "months before the application month that an approved subsidy may start"
+    ),
     # --- transfers (§4.1) ---
     "transfer.pooled_fund_rate": _spec(
         "rate", "share of every month's base since 1998 that moves with a person's pooled fund"

@@ -305,6 +305,7 @@ def _subsidies(
             person_id=person_ids[row],
             category="difficulty",
             certificate=f"渝就困证〔2025〕{number + 1:04d}",
+            as_of=month,
         )
         subsidies.propose(
             session=session,
@@ -320,6 +321,7 @@ def _subsidies(
             application_id=application.id,
             confirm=True,
             first_month=month,
+            as_of=month,
         )
         approved.append(person_ids[row])
     return approved

@@ -219,6 +219,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Certificate number (difficulty certification or diploma)",
     },
     "subsidy.apply": {"zh-CN": "申请补贴", "en": "Apply"},
+    "subsidy.starts": {"zh-CN": "批准后起始月", "en": "Starts if approved"},
+    "subsidy.starts_note": {
+        "zh-CN": "申请于 {applied}；补贴不早于申请当月及参保首月",
+        "en": "applied in {applied}; never before the application month or the enrolment",
+    },
     "subsidy.enrol_first": {
         "zh-CN": "参加职工养老保险并缴费后可申请。",
         "en": "You can apply once enrolled in the employee pension.",
