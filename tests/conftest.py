@@ -5,12 +5,16 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+import uvicorn
 from argon2.profiles import CHEAPEST
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, delete, func, select, text
@@ -26,8 +30,11 @@ from flexcover.migrations import data_tables
 from flexcover.registry import accounts, service
 from flexcover.registry.models import Person, Platform, User
 from flexcover.registry.schemas import PersonIn, PlatformIn, UserIn
+from flexcover.web.app import create_app, server_options
 
 PASSWORD = "correct horse battery"
+LIVE_TODAY = date(2026, 11, 15)
+"""The live server's date: the browser tests are written for November 2026."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -223,6 +230,34 @@ def client(app) -> Iterator[TestClient]:
     """A client of the module's ``app`` fixture (web, contributions, coverage, cockpit tests)."""
     with TestClient(app, base_url="http://testserver") as client:
         yield client
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(settings: Settings, database: Database) -> Iterator[str]:
+    """The app served by uvicorn on a free local port, as ``flexcover serve`` serves it."""
+    port = _free_port()
+    app = create_app(settings, database)
+    app.state.today = lambda: LIVE_TODAY  # pages and tests agree on the month, whatever the clock
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", **server_options(settings)
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the live server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

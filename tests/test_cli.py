@@ -124,6 +124,40 @@ def test_users_token_prints_a_token_once(env, factory):
     assert missing.exit_code == 2
 
 
+def test_tokens_expire_and_are_revoked_by_prefix_and_logins_get_a_last_day(env, factory, session):
+    from datetime import datetime, timedelta
+
+    from flexcover.kit.months import CHINA
+    from flexcover.registry.models import ApiToken, User
+
+    factory.user("platform", "500103", username="rider-app", platform_id=factory.platform().id)
+    issued = runner.invoke(app, ["users", "token", "rider-app", "--days", "30"], env=env)
+    assert issued.exit_code == 0, issued.output
+    token = session.scalars(select(ApiToken)).one()
+    assert timedelta(days=29) < token.expires_at - token.created_at <= timedelta(days=30)
+    too_long = runner.invoke(app, ["users", "token", "rider-app", "--days", "400"], env=env)
+    assert too_long.exit_code == 2
+    revoked = runner.invoke(app, ["users", "revoke-token", token.prefix], env=env)
+    assert revoked.exit_code == 0, revoked.output
+    session.expire_all()
+    assert session.get(ApiToken, token.id).revoked_at is not None
+    again = runner.invoke(app, ["users", "revoke-token", token.prefix], env=env)
+    assert again.exit_code == 2  # no live token has that prefix any more
+    ends = runner.invoke(app, ["users", "expire", "rider-app", "--on", "2027-03-31"], env=env)
+    assert ends.exit_code == 0, ends.output
+    user = session.scalars(select(User).where(User.username == "rider-app")).one()
+    assert user.expires_at == datetime(2027, 4, 1, tzinfo=CHINA)  # through the whole last day
+    never = runner.invoke(app, ["users", "expire", "rider-app", "--never"], env=env)
+    assert never.exit_code == 0
+    session.expire_all()
+    assert session.get(User, user.id).expires_at is None
+    neither = runner.invoke(app, ["users", "expire", "rider-app"], env=env)
+    assert neither.exit_code == 2
+    assert neither.stderr.count("\n") == 1
+    bad = runner.invoke(app, ["users", "expire", "rider-app", "--on", "2027-02-30"], env=env)
+    assert (bad.exit_code, bad.stderr.startswith("error: on:")) == (2, True)
+
+
 def test_db_upgrade_creates_a_fresh_sqlite_database(tmp_path):
     data = tmp_path / "fresh"
     result = runner.invoke(
@@ -131,6 +165,9 @@ def test_db_upgrade_creates_a_fresh_sqlite_database(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert (data / "flexcover.db").exists()
+    # For flexcover's own user only: the database, its folder and the keys made beside it.
+    assert (data / "flexcover.db").stat().st_mode & 0o777 == 0o600
+    assert data.stat().st_mode & 0o777 == 0o700
     from alembic.script import ScriptDirectory
 
     from flexcover.migrations import alembic_config

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import getpass
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -44,6 +45,15 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Logins and API tokens.", no_args_is_help=True)
 rules_app = typer.Typer(help="The dated parameters of the rules.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+
+
+@app.callback()
+def _private_files() -> None:
+    """Every command creates its files for flexcover's own user only: the database, the keys,
+    comparison folders and exports are 0600 and folders 0700, not world-readable."""
+    os.umask(0o077)
+
+
 app.add_typer(users_app, name="users")
 app.add_typer(rules_app, name="rules")
 
@@ -234,13 +244,82 @@ def users_disable(
         database.dispose()
 
 
+@users_app.command("expire")
+@one_line_errors
+def users_expire(
+    username: Annotated[str, typer.Argument(help="The login")],
+    on: Annotated[str | None, typer.Option(help="its last day, YYYY-MM-DD (China time)")] = None,
+    never: Annotated[bool, typer.Option("--never", help="remove the end date")] = False,
+) -> None:
+    """Set the last day a login may be used (a contractor's, a temporary officer's)."""
+    from datetime import date
+
+    from flexcover.kit.problems import NotFound, ValidationFailed
+    from flexcover.registry import accounts, repository
+
+    if never == (on is not None):
+        raise ValidationFailed(
+            [
+                {
+                    "field": "on",
+                    "code": "missing",
+                    "message": "give either --on YYYY-MM-DD or --never",
+                }
+            ]
+        )
+    try:
+        last_day = None if on is None else date.fromisoformat(on)
+    except ValueError:
+        raise ValidationFailed(
+            [{"field": "on", "code": "date", "message": "not a date of the form YYYY-MM-DD"}]
+        ) from None
+    database = Database(Settings.from_env().database_url)
+    try:
+        with database.unit_of_work() as session:
+            user = repository.user_by_username(session, username)
+            if user is None:
+                raise NotFound(field="username", what="user", key=username)
+            accounts.update_user(
+                session=session,
+                actor=cli_actor(),
+                user_id=user.id,
+                expires_on=last_day if last_day is not None else "never",
+            )
+        console.print(f"{username} {'never expires' if never else f'works through {on}'}")
+    finally:
+        database.dispose()
+
+
+@users_app.command("revoke-token")
+@one_line_errors
+def users_revoke_token(
+    prefix: Annotated[str, typer.Argument(help="The token's prefix (fct_…, as listed)")],
+) -> None:
+    """Revoke an API token by the prefix shown when it was issued: it stops working at once."""
+    from flexcover.kit.problems import NotFound
+    from flexcover.registry import accounts, repository
+
+    database = Database(Settings.from_env().database_url)
+    try:
+        with database.unit_of_work() as session:
+            token = repository.live_token_by_prefix(session, prefix.strip())
+            if token is None:
+                raise NotFound(field="prefix", what="live token", key=prefix[:12])
+            accounts.revoke_token(session=session, actor=cli_actor(), token_id=token.id)
+        console.print(f"{prefix[:12]} revoked")
+    finally:
+        database.dispose()
+
+
 @users_app.command("token")
 @one_line_errors
 def users_token(
     username: Annotated[str, typer.Argument(help="The user the token acts as")],
     label: Annotated[str, typer.Option()] = "api",
+    days: Annotated[int, typer.Option(min=1, max=365, help="days the token lasts")] = 365,
 ) -> None:
-    """Issue an API token; it is printed once and only its hash is kept."""
+    """Issue an API token; it is printed once and only its hash is kept. It stops working after
+    ``--days`` (a year at most), or when revoked (``users revoke-token``)."""
     from flexcover.kit.problems import NotFound
     from flexcover.registry import accounts, repository
 
@@ -251,7 +330,7 @@ def users_token(
             if user is None:
                 raise NotFound(field="username", what="user", key=username)
             plain, _ = accounts.issue_api_token(
-                session=session, actor=cli_actor(), user_id=user.id, label=label
+                session=session, actor=cli_actor(), user_id=user.id, label=label, days=days
             )
         console.print(plain, markup=False, highlight=False)
     finally:
@@ -478,10 +557,13 @@ def serve(
     """Serve the web app and the API (the database must be upgraded)."""
     import uvicorn
 
-    from flexcover.web.app import create_app
+    from flexcover.web.app import create_app, server_options
 
+    settings = Settings.from_env()
     console.print(f"flexcover serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level="info", **server_options(settings)
+    )
 
 
 @app.command()

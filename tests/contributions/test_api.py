@@ -249,3 +249,12 @@ def test_the_record_as_a_printable_pdf(client, me, world, tmp_path):
         client.get(f"/api/v1/people/{other_id}/record.pdf", headers=bearer(token)).status_code
         == 403
     )
+
+
+def test_a_record_reaches_no_further_than_enrolment_can(client, me):
+    person_id, token = me
+    far = client.get(f"/api/v1/people/{person_id}/record?through=9999-12", headers=bearer(token))
+    assert (far.status_code, far.json()["pointer"]) == (400, "/through")
+    assert len(far.content) < 2000
+    near = client.get(f"/api/v1/people/{person_id}/record?through=2027-01", headers=bearer(token))
+    assert near.status_code == 200

@@ -138,3 +138,16 @@ def test_an_officer_enrols_only_people_of_their_region(world, session):
     assert world.enrol(person_id, city, jurisdiction="500103").jurisdiction_code == "500103"
     other_id, other = world.worker(residence="500106")
     assert world.enrol(other_id, other, jurisdiction="500103").person_id == other_id
+
+
+def test_a_second_enrolment_refused_to_another_regions_officer_names_no_place(world):
+    """A city officer of 重庆 may enrol a Chongqing resident, but their enrolment in 武汉 is not
+    the officer's to read: the refusal says there is one, not where or which."""
+    person_id, me = world.worker(residence="500106")
+    world.enrol(person_id, me, jurisdiction="420106")
+    city = accounts.actor_for(world.factory.user("city_officer", "500100"), source="t")
+    with pytest.raises(AlreadyEnrolled) as raised:
+        world.enrol(person_id, city, jurisdiction="500103")
+    message = raised.value.message("en")
+    assert "420106" not in message
+    assert "another region" in message

@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from flexcover.contributions.models import ContributionBill, Enrolment, Pause, SubsidyApplication
+from flexcover.kit.audit import AuditEntry
+from flexcover.kit.months import Month
 from tests.conftest import count
 from tests.contributions.conftest import JAN
 from tests.web.conftest import app_on, log_in
@@ -187,3 +189,23 @@ def test_the_make_up_page_explains_the_local_policy(client, me, world):
     refused = post(client, "/worker/makeup", enrolment_id=1, base_yuan="4553")
     assert refused.status_code == 409
     assert "请选择要补缴的月份" in refused.text
+
+
+def test_the_subsidy_queue_says_when_a_subsidy_would_start_and_audits_who_it_showed(
+    client, me, world, session
+):
+    world.enrol(me)
+    post(client, "/worker/subsidy", category="difficulty", certificate="渝就困2026002")
+    [application] = session.scalars(select(SubsidyApplication)).all()
+    assert application.applied_month == str(Month.of(TODAY))
+    client.post("/logout")
+    world.officer(name="maker")
+    assert log_in(client, "maker").status_code == 303
+    queue = client.get("/staff/subsidies").text
+    assert f'data-testid="starts-{application.id}"' in queue
+    assert f"申请于 {Month.of(TODAY)}" in queue
+    session.expire_all()
+    listed = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "subsidy.queue.list")
+    ).one()
+    assert listed.details == {"applications": [application.id], "people": [me]}

@@ -245,3 +245,17 @@ def test_progress_counts_an_outcome_as_verified(client, factory, session, run):
     assert [(r["district"], r["issued"], r["verified"], r["converted"]) for r in rows] == [
         (YUZHONG, 3, 1, 0)
     ]
+
+
+def test_reading_and_listing_tasks_records_who_was_read(client, factory, session, run):
+    """A task carries a name, a phone and a birth date: its read is audited, and a listing
+    records which tasks it showed."""
+    me = token(factory)
+    mine = tasks_of(session)["孙丽"]
+    assert client.get(f"/api/v1/tasks/{mine.id}", headers=me).status_code == 200
+    listed = client.get(f"/api/v1/tasks?region={YUZHONG}", headers=me).json()
+    session.expire_all()
+    read = session.scalars(select(AuditEntry).where(AuditEntry.action == "task.read")).one()
+    assert (read.entity, read.entity_id) == ("expansion_task", str(mine.id))
+    listing = session.scalars(select(AuditEntry).where(AuditEntry.action == "task.list")).one()
+    assert sorted(listing.details["tasks"]) == sorted(t["id"] for t in listed["items"])

@@ -5,15 +5,21 @@ nothing."""
 
 from __future__ import annotations
 
+import shutil
+import threading
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from flexcover.coverage import repository
+from flexcover.coverage import repository, service
 from flexcover.coverage.models import ComparisonRun, CoverageResult, ExpansionTask
 from flexcover.coverage.problems import ComparisonRefused, SourceUnreadable
-from flexcover.coverage.tasks import compare
+from flexcover.coverage.repository import STALE_RUN_SECONDS
+from flexcover.coverage.tasks import compare, open_run
+from flexcover.kit.database import utc_now
 from flexcover.kit.months import Month
 from flexcover.synth.departments import generate_departments
 from flexcover.synth.departments_files import write_departments
@@ -161,3 +167,131 @@ def test_the_command_runs_dry_and_refuses_an_empty_folder_in_one_line(
     assert refused.exit_code == 2
     assert refused.output.startswith("error: sources: the folder nothing holds no population")
     assert refused.output.count("sources:") == 1
+
+
+def test_a_run_missing_a_source_the_last_run_had_resolves_no_tasks(
+    database, settings, rulebook, departments, tmp_path, session
+):
+    """Without the insured register everyone looks never insured and the dropped and
+    interrupted people's tasks are not found again: they were not looked for, so they stay."""
+    first = run(database, settings, rulebook, departments, tmp_path)
+    assert first.tasks.issued > 0
+    partial = tmp_path / "without-register"
+    shutil.copytree(departments, partial, ignore=shutil.ignore_patterns("register"))
+    second = run(database, settings, rulebook, partial, tmp_path)
+    assert second.tasks.resolved == 0
+    kept = second.report["tasks_kept_open"]
+    assert kept["previous_run"] == first.run_id
+    assert kept["sources_missing"]
+    session.expire_all()
+    assert not session.scalars(
+        select(ExpansionTask).where(ExpansionTask.status == "resolved")
+    ).all()
+
+
+def test_one_comparison_of_a_region_at_a_time_and_a_dead_one_is_detected(
+    database, settings, rulebook, departments, tmp_path, session
+):
+    """A run still beating holds its region (and the regions inside and around it); a run
+    whose process was killed stops beating, and is marked failed when next looked at."""
+    start = {
+        "actor": SYSTEM,
+        "as_of": OCT,
+        "engine": "duckdb",
+        "sources": departments.name,
+    }
+    busy = open_run(database, jurisdiction="500000", **start)
+    for region in ("500000", "500103"):
+        with pytest.raises(ComparisonRefused) as refused:
+            open_run(database, jurisdiction=region, **start)
+        assert refused.value.field == "jurisdiction"
+        assert f"run {busy}" in refused.value.message("en")
+    other_province = open_run(database, jurisdiction="510000", **start)  # not in the way
+    # kill -9: no more heartbeats; after the staleness window the run is seen as dead.
+    with database.unit_of_work() as work:
+        work.execute(
+            update(ComparisonRun)
+            .where(ComparisonRun.id == busy)
+            .values(heartbeat_at=utc_now() - timedelta(seconds=STALE_RUN_SECONDS + 1))
+        )
+    with database.unit_of_work() as work:
+        listed = service.runs(work, SYSTEM, "500000")
+    dead = next(r for r in listed if r.id == busy)
+    assert dead.status == "failed"
+    assert "stopped" in dead.error
+    assert open_run(database, jurisdiction="500103", **start) > other_province
+
+
+def test_two_starts_at_once_make_one_run(database, departments, session):
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            outcomes.append(
+                open_run(
+                    database,
+                    actor=SYSTEM,
+                    as_of=OCT,
+                    jurisdiction="500000",
+                    engine="duckdb",
+                    sources=departments.name,
+                )
+            )
+        except ComparisonRefused as refused:
+            outcomes.append(refused)
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(type(o).__name__ for o in outcomes) == ["ComparisonRefused", "int"]
+    assert rows(session, ComparisonRun) == 1
+
+
+def test_a_running_comparison_beats(database, departments, session, monkeypatch):
+    from flexcover.coverage import tasks
+
+    monkeypatch.setattr(tasks, "HEARTBEAT_SECONDS", 0.05)
+    run_id = open_run(
+        database, actor=SYSTEM, as_of=OCT, jurisdiction="500000", engine="duckdb", sources="x"
+    )
+    session.expire_all()
+    first = session.get(ComparisonRun, run_id).heartbeat_at
+    beating = tasks.Heartbeat(database, run_id)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        session.expire_all()
+        if session.get(ComparisonRun, run_id).heartbeat_at > first:
+            break
+        time.sleep(0.05)
+    beating.stop()
+    session.expire_all()
+    assert session.get(ComparisonRun, run_id).heartbeat_at > first
+
+
+def test_a_malformed_row_puts_no_value_into_the_runs_error_or_report(
+    database, settings, rulebook, departments, tmp_path, session
+):
+    """A broken line in a departmental file (an unterminated quote, holding a plain resident ID
+    and a name) is named by file and reason at most: whether the run fails or counts the row as
+    bad, neither its error nor its report carries the values."""
+    broken = tmp_path / "broken"
+    shutil.copytree(departments, broken, ignore=shutil.ignore_patterns("truth"))
+    tax = broken / "tax" / "个税收入.csv"
+    with tax.open("ab") as out:
+        out.write('\n"11010519491231002X,王小明,"2026-10,12345\n'.encode("gb18030"))
+    failure = ""
+    try:
+        run(database, settings, rulebook, broken, tmp_path / "work")
+    except Exception as error:  # failing is allowed; quoting the row is not
+        failure = str(error)
+    assert "11010519491231002X" not in failure
+    session.expire_all()
+    stored = session.scalars(select(ComparisonRun)).one()
+    shown = f"{stored.error} {stored.report}"
+    assert "11010519491231002X" not in shown
+    assert "王小明" not in shown
+    assert str(tmp_path) not in shown  # no server paths either

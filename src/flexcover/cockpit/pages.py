@@ -26,7 +26,7 @@ def cockpit(
     request: Request,
     session: DbSession,
     actor: PageActor,
-    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
 ) -> Response:
     """The cockpit of ``region`` (by default the officer's own; any region inside it may be
     picked, none outside)."""

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from flexcover.contributions import makeups, platforms, service, subsidies
 from flexcover.contributions import record as records
 from flexcover.contributions.models import ContributionBill, Enrolment, PaymentAllocation
+from flexcover.contributions.problems import MonthNotAllowed
 from flexcover.contributions.schemas import (
     AgreementIn,
     BaseChangeIn,
@@ -31,6 +32,7 @@ from flexcover.contributions.schemas import (
     SubsidyApplicationOut,
     TerminateIn,
 )
+from flexcover.contributions.service import ENROL_AHEAD_MONTHS
 from flexcover.contributions.statement import statement_pdf
 from flexcover.kit.money import format_yuan, parse_yuan
 from flexcover.kit.months import Month
@@ -300,10 +302,19 @@ def record(
     request: Request,
     session: DbSession,
     actor: ApiActor,
-    through: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+    through: Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}$")] = None,
 ) -> dict[str, Any]:
     """参保缴费记录: month by month per scheme, with gaps and running totals."""
-    until = Month.parse(through, field="through") if through else _now(request)
+    now = _now(request)
+    until = Month.parse(through, field="through") if through else now
+    if until > now + ENROL_AHEAD_MONTHS:
+        # Months past the furthest enrolment hold nothing: a record to 9999-12 is 96,000 empty
+        # months per scheme.
+        raise MonthNotAllowed(
+            field="through",
+            reason_zh=f"记录最多查询至 {now + ENROL_AHEAD_MONTHS}",
+            reason_en=f"the record reaches {now + ENROL_AHEAD_MONTHS} at most",
+        )
     return records.record_json(
         records.record(session=session, actor=actor, person_id=person_id, through=until)
     )

@@ -16,6 +16,7 @@ from flexcover.contributions import record as records
 from flexcover.contributions.overview import worker_overview
 from flexcover.contributions.problems import MakeupNotAllowed
 from flexcover.contributions.statement import statement_pdf
+from flexcover.kit import audit
 from flexcover.kit.audit import Actor
 from flexcover.kit.money import format_yuan, parse_yuan
 from flexcover.kit.months import Month
@@ -365,6 +366,14 @@ def review_queue(request: Request, session: DbSession, actor: PageActor) -> Resp
         a.jurisdiction_code: registry_repository.get_jurisdiction(session, a.jurisdiction_code)
         for a in queue
     }
+    audit.record(
+        session,
+        actor=actor,
+        action="subsidy.queue.list",
+        entity="subsidy_application",
+        entity_id=actor.region_code,
+        details={"applications": [a.id for a in queue], "people": sorted(people)},
+    )
     rulebook = request.app.state.rulebook
     starts = {
         a.id: subsidies.default_first_month(session, rulebook, a.id, _now(request)) for a in queue
@@ -410,7 +419,7 @@ def review(
     return RedirectResponse("/staff/subsidies", status_code=303)
 
 
-MonthQuery = Annotated[str | None, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")]
+MonthQuery = Annotated[str | None, Query(pattern=r"^([0-9]{4}-(0[1-9]|1[0-2]))?$")]
 
 
 @router.get("/staff/bills")
@@ -418,8 +427,8 @@ def bills_list(
     request: Request,
     session: DbSession,
     actor: PageActor,
-    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    district: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None,
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+    district: Annotated[str | None, Query(pattern=r"^([0-9]{6})?$")] = None,
     month: MonthQuery = None,
     through: MonthQuery = None,
     status: Annotated[str | None, Query(pattern=r"^(open|paid|arrears)?$")] = None,

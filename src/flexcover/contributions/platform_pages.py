@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from flexcover.contributions import platforms
 from flexcover.kit.audit import Actor
+from flexcover.kit.database import utc_now
 from flexcover.kit.months import Month
 from flexcover.kit.pagination import MAX_PAGE, MAX_RECORD_ID, PageRequest
 from flexcover.kit.problems import NotFound
@@ -59,6 +60,7 @@ def _page(
         tokens=accounts.platform_tokens(session=session, actor=actor, platform_id=platform_id),
         requests=registry.platform_requests(session=session, actor=actor, platform_id=platform_id),
         new_token=new_token,
+        now=utc_now(),
         done=request.query_params.get("done"),
     )
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from flexcover.registry.schemas import PRINTABLE, RecordId
 
-MonthText = Field(pattern=r"^\d{4}-\d{2}$", examples=["2026-12"])
+MonthText = Field(pattern=r"^[0-9]{4}-[0-9]{2}$", examples=["2026-12"])
 
 
 class In(BaseModel):
@@ -18,7 +18,7 @@ class In(BaseModel):
 class EnrolmentIn(In):
     person_id: RecordId
     scheme: Literal["employee_pension", "employee_medical"]
-    jurisdiction: str = Field(pattern=r"^\d{6}$", examples=["500103"])
+    jurisdiction: str = Field(pattern=r"^[0-9]{6}$", examples=["500103"])
     first_month: str = MonthText
     base_yuan: str = Field(max_length=20, examples=["4553.00"])
     payment_frequency: Literal["monthly", "quarterly", "semiannual", "annual"] = "monthly"

@@ -47,7 +47,7 @@ from flexcover.kit.pagination import Page, PageRequest
 from flexcover.kit.problems import NotFound
 from flexcover.ledger.service import AccountRef, Draft, open_accounts, post, post_batch
 from flexcover.registry import service as registry
-from flexcover.registry.authz import Target, authorize, region_prefix
+from flexcover.registry.authz import Target, allows, authorize, region_prefix
 from flexcover.registry.models import Person
 from flexcover.rules.contribution import contribution
 from flexcover.rules.parameters import Rulebook
@@ -153,12 +153,7 @@ def enrol(
         )
     existing = repository.open_enrolment(session, person.id, scheme)
     if existing is not None:
-        raise AlreadyEnrolled(
-            field="scheme",
-            jurisdiction=existing.jurisdiction_code,
-            scheme=scheme,
-            enrolment_id=existing.id,
-        )
+        raise _already_enrolled(actor, existing, scheme)
     allowed = rulebook.get(
         jurisdiction, "payment.frequencies", first_month.first_day, field="first_month"
     ).value
@@ -182,12 +177,9 @@ def enrol(
     except IntegrityError:
         # A concurrent enrolment won the race for the one open enrolment per scheme.
         existing = repository.open_enrolment(session, person.id, scheme)
-        raise AlreadyEnrolled(
-            field="scheme",
-            jurisdiction=existing.jurisdiction_code if existing else "?",
-            scheme=scheme,
-            enrolment_id=existing.id if existing else "?",
-        ) from None
+        if existing is None:
+            raise
+        raise _already_enrolled(actor, existing, scheme) from None
     session.add(
         BaseChoice(enrolment_id=enrolment.id, effective_month=str(first_month), base_fen=base_fen)
     )
@@ -209,6 +201,20 @@ def enrol(
         },
     )
     return enrolment
+
+
+def _already_enrolled(actor: Actor, existing: Enrolment, scheme: str) -> AlreadyEnrolled:
+    """The refusal of a second open enrolment, naming where and which only to those who may
+    read that enrolment (another district's officer learns only that there is one)."""
+    if allows(
+        actor,
+        "enrolment.read",
+        Target(region_code=existing.jurisdiction_code, person_id=existing.person_id),
+    ):
+        where, which = existing.jurisdiction_code, str(existing.id)
+    else:
+        where, which = "另一统筹地区 / another region", "—"
+    return AlreadyEnrolled(field="scheme", jurisdiction=where, scheme=scheme, enrolment_id=which)
 
 
 def enrolment_accounts(person_id: int, scheme: str, jurisdiction: str) -> list[AccountRef]:

@@ -32,8 +32,8 @@ from flexcover.web.auth import ApiActor, DbSession
 from flexcover.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute, tags=["coverage"])
-Region = Annotated[str, Query(pattern=r"^\d{6}$")]
-OptionalCode = Annotated[str | None, Query(pattern=r"^\d{6}$")]
+Region = Annotated[str, Query(pattern=r"^[0-9]{6}$")]
+OptionalCode = Annotated[str | None, Query(pattern=r"^[0-9]{6}$")]
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
@@ -142,11 +142,12 @@ def export_tasks(
 
 
 @router.post("/tasks/outcomes.xlsx", response_model=ImportOut)
-async def import_outcomes(
+def import_outcomes(
     request: Request, session: DbSession, actor: ApiActor, file: Annotated[UploadFile, File()]
 ) -> Any:
-    """Outcomes a field team filled into an exported workbook: all rows recorded, or none."""
-    data = await file.read(MAX_UPLOAD + 1)
+    """Outcomes a field team filled into an exported workbook: all rows recorded, or none. (Read
+    and parsed in a worker thread, never on the event loop.)"""
+    data = file.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise WorkbookInvalid(field="file", count=1, rows=f"larger than {MAX_UPLOAD} bytes")
     return {"recorded": service.import_outcomes(session, actor, data)}
@@ -154,7 +155,8 @@ async def import_outcomes(
 
 @router.get("/tasks/{task_id}", response_model=TaskOut)
 def get_task(task_id: PathId, session: DbSession, actor: ApiActor) -> Any:
-    return service.task(session, actor, task_id)
+    """One task with the person's name, phone and birth date: an audited read."""
+    return service.read_task(session, actor, task_id)
 
 
 @router.post("/tasks/{task_id}/outcome", response_model=TaskOut)

@@ -162,11 +162,16 @@ class TaskChanges:
 
 
 def hand_out(
-    session: Session, *, run_id: int, jurisdiction: str, findings: list[Finding]
+    session: Session,
+    *,
+    run_id: int,
+    jurisdiction: str,
+    findings: list[Finding],
+    resolve: bool = True,
 ) -> TaskChanges:
-    """Update the open task of each finding, issue a task for each new one, and resolve the open
-    tasks in the run's jurisdiction that the run no longer finds. Set-based: a province run has
-    millions of findings."""
+    """Update the open task of each finding, issue a task for each new one, and (``resolve``)
+    resolve the open tasks in the run's jurisdiction that the run no longer finds. Set-based: a
+    province run has millions of findings."""
     now = utc_now()
     prefix = region_prefix(jurisdiction)
     # A run acts inside its region only: findings elsewhere, and other regions' tasks, are not
@@ -236,6 +241,9 @@ def hand_out(
     found = exists().where(
         tasks.c.kind == staged.c.kind, tasks.c.finding_key == staged.c.finding_key
     )
+    if not resolve:
+        staged.drop(session.connection())
+        return TaskChanges(issued=issued, updated=updated, resolved=0)
     resolved = _count(
         session.execute(
             update(tasks)

@@ -42,7 +42,7 @@ def _choice(values: tuple[str, ...] | list[str]) -> str:
     return choice_pattern(values, blank=True)
 
 
-Code = Annotated[str | None, Query(pattern=r"^(\d{6})?$")]
+Code = Annotated[str | None, Query(pattern=r"^([0-9]{6})?$")]
 Kind = Annotated[str | None, Query(pattern=_choice(KINDS))]
 TaskClass = Annotated[str | None, Query(alias="class", pattern=_choice(TASK_CLASSES))]
 AnyClass = Annotated[str | None, Query(alias="class", pattern=_choice((*CLASSES, *CLASS_GROUPS)))]
@@ -204,7 +204,7 @@ def export_tasks(
 
 
 @router.post("/staff/tasks/import")
-async def import_outcomes(
+def import_outcomes(
     request: Request,
     session: DbSession,
     actor: PageActor,
@@ -212,10 +212,11 @@ async def import_outcomes(
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """A filled-in workbook back from the field: every outcome recorded, or none and every wrong
-    row listed."""
+    row listed. (A plain ``def``: the workbook is read and parsed in a worker thread, never on
+    the event loop that serves everyone else.)"""
     check_csrf(request, csrf)
     authorize(actor, "task.outcome", Target(region_code=actor.region_code or ""))
-    data = await file.read(MAX_UPLOAD + 1) if file is not None else b""
+    data = file.file.read(MAX_UPLOAD + 1) if file is not None else b""
     try:
         if not data:
             raise WorkbookInvalid(field="file", count=1, rows="no file was sent", lines=[])

@@ -18,8 +18,10 @@ from flexcover.coverage.models import (
     CoverageResult,
     ExpansionTask,
 )
+from flexcover.kit.database import utc_now
 from flexcover.kit.pagination import Page, PageRequest
 from flexcover.registry.authz import region_prefix
+from flexcover.registry.models import Jurisdiction
 
 
 def run(session: Session, run_id: int) -> ComparisonRun | None:
@@ -40,6 +42,44 @@ def runs_covering(session: Session, region: str, *, done: bool = True) -> Sequen
     if done:
         query = query.where(ComparisonRun.status == "done")
     return session.scalars(query.order_by(ComparisonRun.id.desc())).all()
+
+
+STALE_RUN_SECONDS = 120
+"""A running comparison silent this long has lost its process (killed, or the server
+restarted): its heartbeat comes every 30 seconds."""
+
+
+def live_runs(session: Session, region: str, *, stale_after: float) -> list[ComparisonRun]:
+    """Runs still working whose region holds or lies inside ``region``. A run marked running
+    whose heartbeat is older than ``stale_after`` seconds lost its process (killed, or the
+    server restarted): it is marked failed here, with that reason, and left out."""
+    now = utc_now()
+    alive = []
+    for run in runs_covering(session, region, done=False):
+        if run.status != "running":
+            continue
+        beat = run.heartbeat_at or run.started_at
+        if (now - beat).total_seconds() > stale_after:
+            run.status = "failed"
+            run.error = (
+                "the process running this comparison stopped (no sign of life since "
+                f"{beat:%Y-%m-%d %H:%M} UTC); start it again"
+            )
+            run.finished_at = now
+        else:
+            alive.append(run)
+    return alive
+
+
+def lock_province(session: Session, region: str) -> None:
+    """Serialise the start of comparisons in ``region``'s province: on PostgreSQL a row lock on
+    the province's jurisdiction row (released at commit); SQLite's units of work already begin
+    with its one write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        province = "000000" if region == "000000" else region[:2] + "0000"
+        session.execute(
+            select(Jurisdiction.code).where(Jurisdiction.code == province).with_for_update()
+        )
 
 
 def newer_runs(session: Session, jurisdiction: str, as_of: str) -> Sequence[ComparisonRun]:

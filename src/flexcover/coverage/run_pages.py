@@ -11,6 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from flexcover.coverage import service
 from flexcover.coverage.canonical import CLASSES
@@ -35,7 +37,6 @@ FOLDER_NAME = re.compile(r"^[\w\-][\w\-.]{0,99}$")
 FOLDER_MONTH = re.compile(r"(?<!\d)\d{4}-(0[1-9]|1[0-2])(?!\d)")
 """A month written in a folder's name (``tax-2026-05``): what the data say they are for."""
 REFRESH_SECONDS = 5
-STARTED_WAIT_SECONDS = 10.0
 """How long the form waits for the run's row to appear, so the page it lands on shows it."""
 
 
@@ -57,7 +58,7 @@ def comparison_runs(
     request: Request,
     session: DbSession,
     actor: PageActor,
-    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
     started: Annotated[int | None, Query(ge=0, le=1)] = None,
 ) -> Response:
     return _runs_page(request, session, actor, region_of(actor, region), started=bool(started))
@@ -103,7 +104,7 @@ def start_comparison(
     session: DbSession,
     actor: PageActor,
     csrf: Annotated[str, Form()] = "",
-    jurisdiction: Annotated[str, Form(pattern=r"^\d{6}$")] = "",
+    jurisdiction: Annotated[str, Form(pattern=r"^[0-9]{6}$")] = "",
     sources: Annotated[str, Form(max_length=100)] = "",
     as_of: Annotated[str, Form(max_length=20)] = "",
     engine: Annotated[str, Form(max_length=20)] = "duckdb",
@@ -148,6 +149,7 @@ def start_comparison(
         )
     _start(
         request,
+        session,
         folder=settings.data_dir / "sources" / sources,
         month=month,
         jurisdiction=jurisdiction,
@@ -159,6 +161,7 @@ def start_comparison(
 
 def _start(
     request: Request,
+    session: Session,
     *,
     folder: FilePath,
     month: Month,
@@ -166,14 +169,24 @@ def _start(
     engine: str,
     actor: Actor,
 ) -> None:
-    """Run the comparison in a thread of its own; wait until its run row exists (or it ended)."""
+    """Claim the run in the request's unit of work (a region already being compared is refused
+    on the page), and run the comparison in a thread of its own once that has committed: the
+    request's transaction holds SQLite's write lock until then, and a rolled-back request starts
+    nothing."""
     # Imported here: the batch job is its own module, loaded only when a comparison starts.
     from flexcover.contributions import service as contributions
     from flexcover.coverage import tasks as comparisons
 
     state = request.app.state
     settings: Settings = state.settings
-    begun = threading.Event()
+    run_id = comparisons.claim_run(
+        session,
+        actor=actor,
+        as_of=month,
+        jurisdiction=jurisdiction,
+        engine=engine,
+        sources=folder.name,
+    )
 
     def work() -> None:
         try:
@@ -188,14 +201,11 @@ def _start(
                 workdir=settings.data_dir / "comparisons",
                 options=comparisons.Options(engine=engine),
                 own_register=contributions.insured_register_reader(state.database),
-                progress=lambda _stage: begun.set(),
+                run_id=run_id,
             )
         except Exception:
             # The run row says it failed, and why; the log keeps the traceback.
             log.exception("comparison of %s for %s (%s) failed", folder.name, month, jurisdiction)
-        finally:
-            begun.set()
 
     thread = threading.Thread(target=work, name=f"comparison-{jurisdiction}-{month}", daemon=True)
-    thread.start()
-    begun.wait(STARTED_WAIT_SECONDS)
+    event.listen(session, "after_commit", lambda _session: thread.start(), once=True)

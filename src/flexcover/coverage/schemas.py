@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Code6 = Field(pattern=r"^\d{6}$")
+Code6 = Field(pattern=r"^[0-9]{6}$")
 
 
 def choice_pattern(values: tuple[str, ...] | list[str], *, blank: bool = False) -> str:
@@ -28,7 +28,7 @@ class OutcomeIn(In):
 class ComparisonIn(In):
     sources: str = Field(min_length=1, max_length=100, pattern=r"^[\w\-.]+$")
     """A folder under the data folder's ``sources/`` (the server never reads arbitrary paths)."""
-    as_of: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    as_of: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
     jurisdiction: str = Code6
     engine: Literal["duckdb", "spark"] = "duckdb"
 

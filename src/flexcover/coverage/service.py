@@ -39,7 +39,9 @@ def latest_run(session: Session, actor: Actor, region: str) -> ComparisonRun | N
 
 
 def runs(session: Session, actor: Actor, region: str) -> list[ComparisonRun]:
+    """The region's runs, newest first; runs whose process died are marked failed on the way."""
     _see(actor, region)
+    repository.live_runs(session, region, stale_after=repository.STALE_RUN_SECONDS)
     return list(repository.runs_covering(session, region, done=False))
 
 
@@ -132,7 +134,13 @@ def tasks(
         action="task.list",
         entity="expansion_task",
         entity_id=where.district or where.region,
-        details={"class": where.klass, "tag": where.tag, "status": where.status},
+        # Who was listed, not only how: the page's task ids (each names a person).
+        details={
+            "class": where.klass,
+            "tag": where.tag,
+            "status": where.status,
+            "tasks": [t.id for t in found.items],
+        },
     )
     return found
 

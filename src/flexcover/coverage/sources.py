@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import glob
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -216,7 +217,27 @@ def read_file(path: Path, mapping: SourceMapping, *, name: str | None = None) ->
             return _csv_as_text(path, mapping.encoding)
         return _xlsx_as_text(path, mapping.sheet)
     except (OSError, pa.ArrowInvalid, UnicodeDecodeError, ValueError, KeyError) as error:
-        raise SourceUnreadable(field=name or str(path), reason=str(error).splitlines()[0]) from None
+        raise SourceUnreadable(field=name or str(path), reason=_reason(error)) from None
+
+
+_ARROW_FACTS = re.compile(r"Row #\d+|Expected \d+ columns, got \d+|CSV parse error")
+
+
+def _reason(error: Exception) -> str:
+    """Why a file could not be read, in words that hold none of its values (a reader's own
+    message often quotes the offending row: a resident ID and a name) nor the server's paths."""
+    if isinstance(error, UnicodeDecodeError):
+        return f"not readable as {error.encoding} (byte {error.start})"
+    if isinstance(error, pa.ArrowInvalid):
+        facts = _ARROW_FACTS.findall(str(error))
+        return ": ".join(dict.fromkeys(facts)) if facts else "the file could not be parsed"
+    if isinstance(error, OSError):
+        return error.strerror or type(error).__name__
+    if isinstance(error, KeyError):
+        return f"no sheet {error.args[0]!r}" if error.args else "a sheet is missing"
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    # Our own workbook messages ("sheet N: ..."), cut before anything the library quotes.
+    return text.split(":", 1)[0] if ":" in text else text
 
 
 def _csv_as_text(path: Path, encoding: str) -> pa.Table:

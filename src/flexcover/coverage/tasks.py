@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -31,7 +32,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from flexcover.coverage import expansion, linkage, repository
@@ -56,6 +57,8 @@ from flexcover.kit.months import Month
 from flexcover.kit.problems import Problem
 from flexcover.registry.authz import region_prefix
 from flexcover.rules.parameters import Rulebook
+
+log = logging.getLogger("flexcover.coverage")
 
 Progress = Callable[[str], None]
 OwnRegister = Callable[[Month], pa.Table]
@@ -101,19 +104,24 @@ def compare(
     own_register: OwnRegister | None = None,
     progress: Progress | None = None,
     dry_run: bool = False,
+    run_id: int | None = None,
 ) -> ComparisonSummary:
     """Run a whole comparison; returns what it found. The run row says how it went.
 
     ``own_register``: flexcover's enrolments and payments join the sources' register (the
     comparison's ``flexcover_register`` mapping reads them from the run's folder).
     ``dry_run``: everything up to the write-back, which is done and rolled back, so the summary
-    says what the run would change and nothing is changed (no run is recorded)."""
+    says what the run would change and nothing is changed (no run is recorded).
+    ``run_id``: a run already claimed (:func:`claim_run`) by whoever started this one, such as a
+    page; a refusal then marks that run failed."""
     say = progress or (lambda _stage: None)
     # Splink reports untrained levels and sampling choices through logging; the run's report
     # says how its model was trained.
     logging.getLogger("splink").setLevel(logging.ERROR)
+    claimed = run_id
     mappings = load_mappings(options.mappings)  # a bad mapping stops the run before it starts
-    preflight(sources, mappings)
+    if claimed is None:
+        preflight(sources, mappings)
     if dry_run:
         return _dry_run(
             database=database,
@@ -128,31 +136,22 @@ def compare(
             own_register=own_register,
             say=say,
         )
-    with database.unit_of_work() as session:
-        run = ComparisonRun(
-            as_of=str(as_of),
-            jurisdiction_code=jurisdiction,
+    if claimed is None:
+        run_id = open_run(
+            database,
+            actor=actor,
+            as_of=as_of,
+            jurisdiction=jurisdiction,
             engine=options.engine,
             sources=sources.name,
-            status="running",
-            started_by=actor.username,
-            counts={},
-            report={},
         )
-        session.add(run)
-        session.flush()
-        run_id = run.id
-        record(
-            session,
-            actor=actor,
-            action="coverage.compare",
-            entity="comparison_run",
-            entity_id=run_id,
-            details={"as_of": str(as_of), "engine": options.engine, "sources": sources.name},
-        )
+    assert run_id is not None
     folder = workdir / f"run-{run_id}"
     folder.mkdir(parents=True, exist_ok=True)
+    beating = Heartbeat(database, run_id)
     try:
+        if claimed is not None:
+            preflight(sources, mappings)
         own = mappings.pop("flexcover_register", None)
         extra: list[tuple[str, Path, Any]] = []
         if own_register is not None and own is not None:
@@ -193,7 +192,114 @@ def compare(
                 failed.error = failure_text(failure)
                 failed.finished_at = utc_now()
         raise
+    finally:
+        beating.stop()
     return ComparisonSummary(run_id, dict(counts), dict(reasons), tasks, report)
+
+
+HEARTBEAT_SECONDS = 30
+"""How often a running comparison says it is alive."""
+
+
+def open_run(
+    database: Database,
+    *,
+    actor: Actor,
+    as_of: Month,
+    jurisdiction: str,
+    engine: str,
+    sources: str,
+) -> int:
+    """Record a running comparison in a unit of work of its own (see :func:`claim_run`)."""
+    with database.unit_of_work() as session:
+        return claim_run(
+            session,
+            actor=actor,
+            as_of=as_of,
+            jurisdiction=jurisdiction,
+            engine=engine,
+            sources=sources,
+        )
+
+
+def claim_run(
+    session: Session,
+    *,
+    actor: Actor,
+    as_of: Month,
+    jurisdiction: str,
+    engine: str,
+    sources: str,
+) -> int:
+    """Record a running comparison, if no live run holds or lies inside ``jurisdiction``: one
+    comparison of a region at a time. Runs whose process died (no heartbeat for
+    :data:`repository.STALE_RUN_SECONDS`) are marked failed first and do not stand in the way.
+    The caller's unit of work commits it."""
+    repository.lock_province(session, jurisdiction)  # two starts at once: one waits
+    now = utc_now()
+    for other in repository.live_runs(
+        session, jurisdiction, stale_after=repository.STALE_RUN_SECONDS
+    ):
+        raise ComparisonRefused(
+            field="jurisdiction",
+            reason_zh=(f"{other.jurisdiction_code} 的比对（第 {other.id} 次）正在进行，请待其结束"),
+            reason_en=(
+                f"a comparison of {other.jurisdiction_code} (run {other.id}) is running; "
+                "wait until it ends"
+            ),
+        )
+    run = ComparisonRun(
+        as_of=str(as_of),
+        jurisdiction_code=jurisdiction,
+        engine=engine,
+        sources=sources,
+        status="running",
+        started_by=actor.username,
+        counts={},
+        report={},
+        heartbeat_at=now,
+    )
+    session.add(run)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="coverage.compare",
+        entity="comparison_run",
+        entity_id=run.id,
+        details={"as_of": str(as_of), "engine": engine, "sources": sources},
+    )
+    return run.id
+
+
+class Heartbeat:
+    """A thread that stamps the run's ``heartbeat_at`` every :data:`HEARTBEAT_SECONDS` while the
+    comparison works, so a run whose process died is told apart from a long one."""
+
+    def __init__(self, database: Database, run_id: int) -> None:
+        self._database = database
+        self._run_id = run_id
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"comparison-{run_id}-heartbeat", daemon=True
+        )
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(HEARTBEAT_SECONDS):
+            try:
+                with self._database.unit_of_work() as session:
+                    session.execute(
+                        update(ComparisonRun)
+                        .where(ComparisonRun.id == self._run_id)
+                        .values(heartbeat_at=utc_now())
+                    )
+            except Exception:  # a busy moment: the next beat comes soon enough
+                log.warning("heartbeat of comparison %s missed", self._run_id, exc_info=True)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=HEARTBEAT_SECONDS)
 
 
 def failure_text(failure: BaseException) -> str:
@@ -272,6 +378,13 @@ def _write_back(
     started = time.perf_counter()
     _write_results(session, run.id, found.people)
     newer = repository.newer_runs(session, jurisdiction, str(as_of))
+    missing = _sources_missing(session, jurisdiction, found.report)
+    if missing:
+        # A task the run does not find again may be one the missing source found: it stays.
+        found.report["tasks_kept_open"] = {
+            "sources_missing": missing["sources"],
+            "previous_run": missing["run"],
+        }
     if newer:
         tasks = expansion.TaskChanges(issued=0, updated=0, resolved=0)
     else:
@@ -281,6 +394,7 @@ def _write_back(
             jurisdiction=jurisdiction,
             findings=expansion.person_findings(found.people)
             + expansion.employer_task_findings(found.employers),
+            resolve=not missing,
         )
     found.report["seconds"]["write_back"] = round(time.perf_counter() - started, 2)
     counts = _tally(found.people["klass"])
@@ -611,6 +725,23 @@ def _spark_view(engine: SparkBackend, name: str, expression: ir.Table) -> str:
     frame = engine.session.sql(engine.connection.compile(expression)).persist()
     frame.createOrReplaceTempView(name)
     return name
+
+
+def _sources_missing(
+    session: Session, jurisdiction: str, report: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The sources with rows in the region's previous finished run that this run has none of
+    (a department's file left out, or empty), or None: without them, a task the run no longer
+    finds may simply not have been looked for."""
+    previous = repository.latest_run(session, jurisdiction)
+    if previous is None:
+        return None
+
+    def present(sources: dict[str, Any]) -> set[str]:
+        return {name for name, source in sources.items() if source.get("kept")}
+
+    missing = present(previous.report.get("sources", {})) - present(report.get("sources", {}))
+    return {"sources": sorted(missing), "run": previous.id} if missing else None
 
 
 def _report(report: SourceReport) -> dict[str, Any]:

@@ -9,8 +9,10 @@ listing every wrong row by its line, and nothing changes.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import openpyxl
 from openpyxl.styles import Font, PatternFill
@@ -18,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from flexcover.coverage import labels
 from flexcover.coverage.models import ExpansionTask
+from flexcover.kit.audit import SPREADSHEET_TRIGGERS
 from flexcover.kit.divisions import current_divisions
 
 SHEET = "扩面任务"
@@ -51,6 +54,10 @@ HEADER = (
 OUTCOME_COLUMN = HEADER.index("核实结果") + 1
 MAX_ROWS = 100_000
 """A district's export; a province's work goes out district by district."""
+MAX_INFLATED_BYTES = 160 * 1024 * 1024
+"""What the parts of a returned workbook may inflate to: a full export of MAX_ROWS rows is about
+a third of it, and a crafted file (one huge string, a zip bomb) is refused before parsing."""
+MAX_PARTS = 200
 
 
 def export(tasks: Sequence[ExpansionTask], *, actions: dict[str, str]) -> bytes:
@@ -64,7 +71,8 @@ def export(tasks: Sequence[ExpansionTask], *, actions: dict[str, str]) -> bytes:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for task in tasks:
-        sheet.append(
+        _append_text(
+            sheet,
             [
                 task.id,
                 task.district_code,
@@ -81,7 +89,7 @@ def export(tasks: Sequence[ExpansionTask], *, actions: dict[str, str]) -> bytes:
                 STATUS_LABELS.get(task.status, task.status),
                 "",
                 "",
-            ]
+            ],
         )
     choices = DataValidation(
         type="list", formula1='"' + ",".join(OUTCOME_LABELS.values()) + '"', allow_blank=True
@@ -97,6 +105,20 @@ def export(tasks: Sequence[ExpansionTask], *, actions: dict[str, str]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _append_text(sheet: Any, values: list[object]) -> None:
+    """Append a row whose text cells stay text: openpyxl stores a string beginning with ``=`` as
+    a formula, so a name from a departmental file such as ``=HYPERLINK(...)`` would run in the
+    officer's Excel. Such cells are stored as strings with Excel's quote prefix (shown as typed,
+    never evaluated, not turned into a formula when edited)."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f" or (
+            isinstance(cell.value, str) and cell.value.startswith(SPREADSHEET_TRIGGERS)
+        ):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 @dataclass(frozen=True)
@@ -115,9 +137,28 @@ class RowProblem:
     reason: str
 
 
+def _oversized(data: bytes) -> str | None:
+    """Why the workbook's package is refused before any parsing, if it is: not a zip, too many
+    parts, or parts that would inflate past :data:`MAX_INFLATED_BYTES`."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = package.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return "not an Excel workbook (not a zip package)"
+    if len(parts) > MAX_PARTS:
+        return f"not an exported workbook ({len(parts)} parts)"
+    inflated = sum(part.file_size for part in parts)
+    if inflated > MAX_INFLATED_BYTES:
+        return f"its contents inflate past {MAX_INFLATED_BYTES // (1024 * 1024)} MiB"
+    return None
+
+
 def read(data: bytes) -> tuple[list[FilledRow], list[RowProblem]]:
     """The rows with an outcome, and the rows that cannot be read (by line)."""
     problems: list[RowProblem] = []
+    oversized = _oversized(data)
+    if oversized:
+        return [], [RowProblem(0, oversized)]
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:
@@ -125,7 +166,7 @@ def read(data: bytes) -> tuple[list[FilledRow], list[RowProblem]]:
     try:
         if SHEET not in book.sheetnames:
             return [], [RowProblem(0, f"no sheet named {SHEET}")]
-        rows = book[SHEET].iter_rows(values_only=True)
+        rows = book[SHEET].iter_rows(max_col=len(HEADER), values_only=True)
         header = tuple(str(h).strip() if h is not None else "" for h in next(rows, ()))
         if header[: len(HEADER)] != HEADER:
             return [], [RowProblem(1, "the header is not the exported one")]

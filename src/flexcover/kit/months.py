@@ -10,7 +10,7 @@ from typing import overload
 
 from flexcover.kit.problems import InvalidMonth
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 
 
 @dataclass(frozen=True, order=True, slots=True)

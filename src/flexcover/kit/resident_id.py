@@ -26,8 +26,8 @@ from flexcover.kit.problems import Problem
 # ISO 7064 MOD 11-2: weight of position i (1-based from the left of 18) is 2^(18-i) mod 11.
 WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 CHECK_CHARACTERS = "10X98765432"
-_SHAPE_18 = re.compile(r"^\d{17}[\dX]$")
-_SHAPE_15 = re.compile(r"^\d{15}$")
+_SHAPE_18 = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII only: \d would take full-width digits
+_SHAPE_15 = re.compile(r"^[0-9]{15}$")
 
 
 class InvalidIdFormat(Problem):

@@ -39,8 +39,18 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def trusted_proxies(self) -> list[str]:
+        """``FLEXCOVER_TRUSTED_PROXIES``: the addresses (comma-separated) of the reverse proxies
+        whose X-Forwarded-For and -Proto are believed. None by default: the peer's address is
+        the client's, whatever headers it sends."""
+        given = self.environment.get("FLEXCOVER_TRUSTED_PROXIES", "")
+        return [address.strip() for address in given.split(",") if address.strip()]
+
     def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        """The data folder, made readable by flexcover's own user only (0700): it holds the
+        database, the keys and the departments' files."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         return self.data_dir
 
     @cached_property

@@ -77,7 +77,7 @@ ACCOUNT_KINDS: dict[str, AccountKind] = {
     )
 }
 SCHEMES = ("employee_pension", "employee_medical")
-_CODE = re.compile(r"^\d{6}$")
+_CODE = re.compile(r"^[0-9]{6}$")
 _OWNER_ZH = {"person": "人员", "platform": "平台", "scheme": "险种", "jurisdiction": "行政区划"}
 
 NaturalKey = tuple[str, str, str]

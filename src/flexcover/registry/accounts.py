@@ -7,7 +7,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Literal
 
 from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -165,16 +166,22 @@ def hash_password(password: str) -> str:
         return _hasher.hash(password)
 
 
+def _login_name(username: str) -> str:
+    """The name as typed, without surrounding space; control characters (a NUL, which
+    PostgreSQL refuses in text) become U+FFFD, so no login matches and nothing breaks."""
+    return "".join("\ufffd" if ord(c) < 32 or ord(c) == 127 else c for c in username.strip())
+
+
 def authenticate(*, session: Session, username: str, password: str) -> User:
     """The active user with this username and password, or :class:`InvalidCredentials`; a
     login locked by too many wrong passwords is refused whatever the password
     (:class:`LoginLocked`). The caller records a failure with :func:`note_failed_login` in a
     transaction of its own (the refused request's is rolled back)."""
-    user = repository.user_by_username(session, username.strip())
+    user = repository.user_by_username(session, _login_name(username))
     if user is not None and user.locked_until is not None and user.locked_until > utc_now():
         raise LoginLocked(field="password", until=_china(user.locked_until))
     right = _verify(user.password_hash if user else _DUMMY_HASH, password)
-    if not right or user is None or not user.active:
+    if not right or user is None or not is_live(user):
         raise InvalidCredentials(field="password")
     if user.failed_logins or user.locked_until:
         user.failed_logins, user.locked_until = 0, None
@@ -184,7 +191,8 @@ def authenticate(*, session: Session, username: str, password: str) -> User:
 def note_failed_login(*, session: Session, username: str, source: str) -> LoginLocked | None:
     """Count a wrong password against the login (locking it at the limit) and audit it; the
     username is recorded, never the password. Returns the lock when this failure set it."""
-    user = repository.user_by_username(session, username.strip(), lock=True)
+    name = _login_name(username)
+    user = repository.user_by_username(session, name, lock=True)
     locked = False
     if user is not None and not (user.locked_until and user.locked_until > utc_now()):
         user.failed_logins += 1
@@ -196,7 +204,7 @@ def note_failed_login(*, session: Session, username: str, source: str) -> LoginL
         session,
         actor=Actor(
             user_id=user.id if user else None,
-            username=username.strip()[:60] or "-",
+            username=name[:60] or "-",
             role=user.role if user else "unknown",
             region_code=user.region_code if user else None,
             source=source,
@@ -286,9 +294,11 @@ def update_user(
     role: str | None = None,
     region_code: str | None = None,
     active: bool | None = None,
+    expires_on: date | Literal["never"] | None = None,
 ) -> User:
-    """An administrator changes a login's role, region or whether it may log in. The new
-    region must lie in theirs and suit the role; disabling ends its sessions."""
+    """An administrator changes a login's role, region, whether it may log in, or the day after
+    which it may not (``expires_on``; ``"never"`` clears it). The new region must lie in theirs
+    and suit the role; disabling ends its sessions, and so does the end of its last day."""
     user = _managed_user(session, actor, user_id)
     if actor.user_id == user.id and (active is False or role not in (None, user.role)):
         raise InvalidUserBinding(
@@ -322,6 +332,16 @@ def update_user(
         user.active = active
         if not active:
             _end_sessions(session, user.id)
+    if expires_on is not None:
+        # The login works through the whole of its last day, China time.
+        ends = (
+            None
+            if expires_on == "never"
+            else datetime.combine(expires_on + timedelta(days=1), time(), tzinfo=CHINA)
+        )
+        if ends != user.expires_at:
+            changes["expires_at"] = ends.isoformat() if ends else None
+            user.expires_at = ends
     if changes:
         audit.record(
             session,
@@ -379,7 +399,12 @@ def user_for_login_session(*, session: Session, key: str) -> User | None:
     if login is None or login.ended_at is not None or login.expires_at <= utc_now():
         return None
     user = repository.get_user(session, login.user_id)
-    return user if user is not None and user.active else None
+    return user if user is not None and is_live(user) else None
+
+
+def is_live(user: User) -> bool:
+    """Whether a login may act now: active, and not past the end an administrator set."""
+    return user.active and (user.expires_at is None or user.expires_at > utc_now())
 
 
 def close_login_session(*, session: Session, actor: Actor, key: str) -> None:
@@ -397,10 +422,21 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+TOKEN_LIFETIME_DAYS = 365
+"""A token lasts a year unless issued for less; a platform rotates it before then."""
+
+
 def issue_api_token(
-    *, session: Session, actor: Actor, user_id: int, label: str
+    *, session: Session, actor: Actor, user_id: int, label: str, days: int = TOKEN_LIFETIME_DAYS
 ) -> tuple[str, ApiToken]:
-    """A new bearer token for ``user_id``. The plain token is returned once and never stored."""
+    """A new bearer token for ``user_id``, valid for ``days`` (1 to 365). The plain token is
+    returned once and never stored."""
+    if not 1 <= days <= TOKEN_LIFETIME_DAYS:
+        raise InvalidUserBinding(
+            field="days",
+            reason_zh=f"有效期应为 1 至 {TOKEN_LIFETIME_DAYS} 天",
+            reason_en=f"a token lasts from 1 to {TOKEN_LIFETIME_DAYS} days",
+        )
     user = repository.get_user(session, user_id)
     if user is None:
         raise NotFound(field="user_id", what="user", key=user_id)
@@ -411,6 +447,7 @@ def issue_api_token(
         token_hash=_sha256(plain),
         prefix=plain[:12],
         label=label,
+        expires_at=utc_now() + timedelta(days=days),
     )
     session.add(token)
     session.flush()
@@ -420,7 +457,7 @@ def issue_api_token(
         action="token.issue",
         entity="api_token",
         entity_id=token.id,
-        details={"user_id": user.id, "prefix": token.prefix},
+        details={"user_id": user.id, "prefix": token.prefix, "days": days},
     )
     return plain, token
 
@@ -430,7 +467,7 @@ def user_for_token(*, session: Session, plain: str) -> User:
     :class:`NotAuthenticated`."""
     token = token_for(session=session, plain=plain)
     user = repository.get_user(session, token.user_id)
-    if user is None or not user.active:
+    if user is None or not is_live(user):
         raise NotAuthenticated(field="authorization")
     return user
 
@@ -439,6 +476,8 @@ def token_for(*, session: Session, plain: str) -> ApiToken:
     """The live token with this plain value, or :class:`NotAuthenticated`."""
     token = repository.token_by_hash(session, _sha256(plain))
     if token is None or token.revoked_at is not None:
+        raise NotAuthenticated(field="authorization")
+    if token.expires_at is not None and token.expires_at <= utc_now():
         raise NotAuthenticated(field="authorization")
     return token
 
@@ -485,7 +524,13 @@ def rotate_token(*, session: Session, actor: Actor, token_id: int) -> tuple[str,
     if old.revoked_at is not None:
         raise NotAuthenticated(field="token_id")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, token_hash=_sha256(plain), prefix=plain[:12], label=old.label)
+    token = ApiToken(
+        user_id=user.id,
+        token_hash=_sha256(plain),
+        prefix=plain[:12],
+        label=old.label,
+        expires_at=utc_now() + timedelta(days=TOKEN_LIFETIME_DAYS),
+    )
     session.add(token)
     old.revoked_at = utc_now()
     session.flush()

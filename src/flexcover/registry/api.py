@@ -51,6 +51,7 @@ class PeoplePage(BaseModel):
 
 class TokenRequest(BaseModel):
     label: str = Field(default="api", min_length=1, max_length=60, pattern=PRINTABLE)
+    days: int = Field(default=accounts.TOKEN_LIFETIME_DAYS, ge=1, le=accounts.TOKEN_LIFETIME_DAYS)
 
 
 @router.get("/me", response_model=Me)
@@ -88,7 +89,7 @@ def register_person(
 def list_people(
     session: DbSession,
     actor: ApiActor,
-    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> PeoplePage:
@@ -151,9 +152,11 @@ def issue_token(
     user_id: PathId, body: TokenRequest, session: DbSession, actor: ApiActor
 ) -> TokenOut:
     plain, token = accounts.issue_api_token(
-        session=session, actor=actor, user_id=user_id, label=body.label
+        session=session, actor=actor, user_id=user_id, label=body.label, days=body.days
     )
-    return TokenOut(token=plain, prefix=token.prefix, label=token.label)
+    return TokenOut(
+        token=plain, prefix=token.prefix, label=token.label, expires_at=token.expires_at
+    )
 
 
 @router.post("/tokens/rotate", response_model=TokenOut, status_code=201)
@@ -168,7 +171,9 @@ def rotate_my_token(request: Request, session: DbSession, actor: ApiActor) -> To
         raise NotAuthenticated(field="authorization")
     current = accounts.token_for(session=session, plain=plain.strip())
     new_plain, token = accounts.rotate_token(session=session, actor=actor, token_id=current.id)
-    return TokenOut(token=new_plain, prefix=token.prefix, label=token.label)
+    return TokenOut(
+        token=new_plain, prefix=token.prefix, label=token.label, expires_at=token.expires_at
+    )
 
 
 @router.post("/tokens/{token_id}/revoke", status_code=204)

@@ -53,7 +53,7 @@ def people_list(
     request: Request,
     session: DbSession,
     actor: PageActor,
-    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
     q: Annotated[str | None, Query(max_length=60, pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
@@ -162,10 +162,17 @@ def update_user(
     actor: PageActor,
     csrf: Annotated[str, Form()] = "",
     role: Annotated[str, Form(max_length=20)] = "",
-    region_code: Annotated[str, Form(pattern=r"^(\d{6})?$")] = "",
+    region_code: Annotated[str, Form(pattern=r"^([0-9]{6})?$")] = "",
     active: Annotated[str, Form(pattern=r"^(yes|no)?$")] = "",
+    last_day: Annotated[str, Form(pattern=r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")] = "",
 ) -> Response:
     check_csrf(request, csrf)
+    try:
+        expires_on = date.fromisoformat(last_day) if last_day else None
+    except ValueError:
+        raise ValidationFailed(
+            [{"field": "last_day", "code": "date", "message": "not a real date"}]
+        ) from None
     accounts.update_user(
         session=session,
         actor=actor,
@@ -173,6 +180,7 @@ def update_user(
         role=role or None,
         region_code=region_code or None,
         active={"yes": True, "no": False}.get(active),
+        expires_on=expires_on,
     )
     return RedirectResponse("/staff/users?done=updated", status_code=303)
 
@@ -194,7 +202,7 @@ def reset_password(
 
 # --- the audit log (审计日志), for auditors and administrators --------------------------------
 
-DayQuery = Annotated[str | None, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$")]
+DayQuery = Annotated[str | None, Query(pattern=r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
 TextQuery = Annotated[str | None, Query(max_length=60, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
 

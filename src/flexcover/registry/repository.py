@@ -164,6 +164,13 @@ def user_for_person(session: Session, person_id: int) -> User | None:
     return session.scalars(select(User).where(User.person_id == person_id)).one_or_none()
 
 
+def live_token_by_prefix(session: Session, prefix: str) -> ApiToken | None:
+    """The one unrevoked token with this prefix (prefixes are 12 characters of 43 random)."""
+    return session.scalars(
+        select(ApiToken).where(ApiToken.prefix == prefix[:12], ApiToken.revoked_at.is_(None))
+    ).first()
+
+
 def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
     return session.scalars(
         select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))

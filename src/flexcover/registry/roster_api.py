@@ -124,7 +124,7 @@ def list_workers(
     platform_id: PathId,
     session: DbSession,
     actor: ApiActor,
-    active_in: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    active_in: Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
 ) -> RosterPage:

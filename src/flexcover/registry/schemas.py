@@ -32,9 +32,9 @@ class PersonIn(Strict):
     name: str = Field(min_length=1, max_length=60, pattern=PRINTABLE, examples=["张伟"])
     gender: str | None = Field(default=None, pattern="^(male|female)$")
     birth_date: date | None = None
-    phone: str | None = Field(default=None, pattern=r"^1[3-9]\d{9}$", examples=["13800138000"])
-    hukou_code: str | None = Field(default=None, pattern=r"^\d{6}$", examples=["500103"])
-    residence_code: str = Field(pattern=r"^\d{6}$", examples=["500103"])
+    phone: str | None = Field(default=None, pattern=r"^1[3-9][0-9]{9}$", examples=["13800138000"])
+    hukou_code: str | None = Field(default=None, pattern=r"^[0-9]{6}$", examples=["500103"])
+    residence_code: str = Field(pattern=r"^[0-9]{6}$", examples=["500103"])
 
 
 class PersonOut(BaseModel):
@@ -64,7 +64,7 @@ class JurisdictionOut(BaseModel):
 class PlatformIn(Strict):
     name: str = Field(min_length=1, max_length=120, pattern=PRINTABLE)
     credit_code: str = Field(min_length=1, max_length=32)
-    region_code: str = Field(pattern=r"^\d{6}$")
+    region_code: str = Field(pattern=r"^[0-9]{6}$")
     industries: list[str] = Field(default_factory=list, max_length=3)
 
 
@@ -81,7 +81,7 @@ class PlatformOut(BaseModel):
 class EmployerIn(Strict):
     name: str = Field(min_length=1, max_length=120, pattern=PRINTABLE)
     credit_code: str = Field(min_length=1, max_length=32)
-    region_code: str = Field(pattern=r"^\d{6}$")
+    region_code: str = Field(pattern=r"^[0-9]{6}$")
 
 
 class EmployerOut(BaseModel):
@@ -97,7 +97,7 @@ class UserIn(Strict):
     username: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{2,59}$")
     password: str = Field(min_length=10, max_length=200)
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
-    region_code: str = Field(pattern=r"^\d{6}$")
+    region_code: str = Field(pattern=r"^[0-9]{6}$")
     display_name: str | None = Field(default=None, min_length=1, max_length=60, pattern=PRINTABLE)
     person_id: RecordId | None = None
     platform_id: RecordId | None = None
@@ -119,9 +119,10 @@ class TokenOut(BaseModel):
     token: str
     prefix: str
     label: str
+    expires_at: datetime | None = None
 
 
-MonthField = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-12"])
+MonthField = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-12"])
 
 
 class RosterRowIn(Strict):
@@ -129,17 +130,17 @@ class RosterRowIn(Strict):
 
     id_number: str = Field(min_length=1, max_length=32, examples=["11010519491231002X"])
     name: str = Field(min_length=1, max_length=60, pattern=PRINTABLE, examples=["张伟"])
-    phone: str | None = Field(default=None, pattern=r"^1[3-9]\d{9}$", examples=["13800138000"])
+    phone: str | None = Field(default=None, pattern=r"^1[3-9][0-9]{9}$", examples=["13800138000"])
     residence_code: str = Field(
-        pattern=r"^\d{6}$",
+        pattern=r"^[0-9]{6}$",
         examples=["500103"],
         description="the district the worker lives in (used only if they are not registered)",
     )
-    work_codes: list[Annotated[str, Field(pattern=r"^\d{6}$")]] = Field(
+    work_codes: list[Annotated[str, Field(pattern=r"^[0-9]{6}$")]] = Field(
         default_factory=list, max_length=50, description="jurisdictions where they take orders"
     )
     from_month: str = MonthField
-    until_month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    until_month: str | None = Field(default=None, pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 class RosterEndIn(Strict):

@@ -20,6 +20,7 @@ from flexcover.registry import repository
 from flexcover.registry.authz import (
     NATION,
     Target,
+    allows,
     authorize,
     region_contains,
 )
@@ -196,6 +197,17 @@ def _issuing_place(session: Session, code: str) -> str:
     return code
 
 
+def _duplicate(actor: Actor, existing: Person, field: str) -> DuplicatePerson:
+    """The refusal of a second registration: the register holds one record per person, so
+    that it exists is no secret, but its id is named only to those who may read it."""
+    readable = allows(
+        actor,
+        "person.read",
+        Target(region_code=existing.residence_code, person_id=existing.id),
+    )
+    return DuplicatePerson(field=field, person_id=existing.id if readable else "—")
+
+
 def register_person(*, session: Session, actor: Actor, person: PersonIn, id_key: bytes) -> Person:
     """人员登记: validate the ID and what it implies, refuse duplicates, record it."""
     _, row = checked_person(session, person, id_key=id_key)
@@ -204,7 +216,7 @@ def register_person(*, session: Session, actor: Actor, person: PersonIn, id_key:
     )
     existing = repository.person_by_hash(session, str(row["id_hash"]))
     if existing is not None:
-        raise DuplicatePerson(field="id_number", person_id=existing.id)
+        raise _duplicate(actor, existing, "id_number")
     created = Person(**row)
     session.add(created)
     session.flush()
@@ -242,9 +254,9 @@ def register_people(
     if clashes:
         index = min(seen[h] for h in clashes)
         existing = repository.person_by_hash(session, str(rows[index]["id_hash"]))
-        raise DuplicatePerson(
-            field=f"{index}.id_number", person_id=existing.id if existing else "?"
-        )
+        if existing is None:
+            raise DuplicatePerson(field=f"{index}.id_number", person_id="?")
+        raise _duplicate(actor, existing, f"{index}.id_number")
     ids = repository.insert_people(session, rows)
     audit.record_many(
         session, actor=actor, action="person.register", entity="person", entity_ids=list(ids)
@@ -288,7 +300,7 @@ def list_people(
     return found
 
 
-ID_LIKE = re.compile(r"^(\d{15}|\d{17}[\dXx])$")
+ID_LIKE = re.compile(r"^([0-9]{15}|[0-9]{17}[0-9Xx])$")
 
 
 def find_people(

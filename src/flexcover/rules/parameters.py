@@ -294,7 +294,7 @@ def _checked_entries(
     return values
 
 
-_FRACTION = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+_FRACTION = re.compile(r"^\s*([0-9]+)\s*/\s*([0-9]+)\s*$")
 
 
 def convert(kind: str, raw: Any, choices: tuple[str, ...] = ()) -> Any:

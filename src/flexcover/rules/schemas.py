@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Jurisdiction = Field(pattern=r"^\d{6}$", examples=["500000"])
-MonthText = Field(pattern=r"^\d{4}-\d{2}$", examples=["2025-08"])
+Jurisdiction = Field(pattern=r"^[0-9]{6}$", examples=["500000"])
+MonthText = Field(pattern=r"^[0-9]{4}-[0-9]{2}$", examples=["2025-08"])
 Yuan = Field(max_length=20, examples=["4404.00"])
 
 

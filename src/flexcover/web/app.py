@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -27,6 +28,7 @@ from flexcover.rules import api as rules_api
 from flexcover.rules.parameters import Rulebook, default_rulebook
 from flexcover.web import pages
 from flexcover.web.errors import install_error_handlers
+from flexcover.web.guard import RequestGuard
 
 
 def create_app(
@@ -51,6 +53,7 @@ def create_app(
     app.state.rulebook = rulebook or default_rulebook()
     app.state.today = china_today  # replaced in tests and simulations that live in another month
     install_error_handlers(app)
+    app.add_middleware(RequestGuard)
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )
@@ -86,6 +89,13 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(registry_pages.router)
     return app
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for serving ``settings``: forwarded headers (X-Forwarded-For, -Proto)
+    only from the configured proxies; uvicorn itself would believe any loopback peer's."""
+    proxies = settings.trusted_proxies
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None}
 
 
 def _problem_types() -> list[type[Problem]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -86,6 +87,35 @@ def check_csrf(request: Request, submitted: str) -> None:
         raise InvalidCsrfToken(field="csrf")
 
 
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def cross_site(request: Request) -> bool:
+    """Whether a browser says the request comes from another site: an Origin (or, without one, a
+    Referer) whose scheme and host differ from this request's. No header says nothing."""
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if not claimed or claimed == "null":
+        return claimed == "null"
+    origin = urlsplit(claimed)
+    return (origin.scheme, origin.netloc) != (request.url.scheme, request.url.netloc)
+
+
+def check_api_cookie_write(request: Request) -> None:
+    """A write to the JSON API authenticated by the page cookie (not a bearer token) must come
+    from this site: its X-CSRF-Token header echoes the session's token, or its Origin is ours.
+    A form on another site can send the cookie, but neither."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    sent = request.headers.get("x-csrf-token", "")
+    expected = csrf_token(request)
+    if expected and sent and hmac.compare_digest(expected, sent):
+        return
+    has_origin = bool(request.headers.get("origin") or request.headers.get("referer"))
+    if has_origin and not cross_site(request):
+        return
+    raise InvalidCsrfToken(field="x-csrf-token")
+
+
 def _actor(request: Request, session: Session) -> Actor | None:
     header = request.headers.get("authorization")
     if header:
@@ -104,10 +134,13 @@ def _actor(request: Request, session: Session) -> Actor | None:
 
 
 def api_actor(request: Request, session: Annotated[Session, Depends(db_session)]) -> Actor:
-    """The caller of an API endpoint; 401 problem+json if there is none."""
+    """The caller of an API endpoint; 401 problem+json if there is none. A caller known by the
+    page cookie writes only from this site (:func:`check_api_cookie_write`)."""
     actor = _actor(request, session)
     if actor is None:
         raise NotAuthenticated(field="authorization")
+    if not request.headers.get("authorization"):
+        check_api_cookie_write(request)
     return actor
 
 

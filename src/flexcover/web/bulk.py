@@ -24,8 +24,14 @@ from sqlalchemy.orm import Session
 
 from flexcover.kit import idempotency
 from flexcover.kit.audit import Actor
-from flexcover.kit.problems import Problem, ValidationFailed
-from flexcover.registry.models import PlatformRequest
+from flexcover.kit.problems import (
+    Forbidden,
+    NotAuthenticated,
+    NotFound,
+    Problem,
+    ValidationFailed,
+)
+from flexcover.registry.models import Platform, PlatformRequest
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_INFLATED_BYTES = 256 * 1024 * 1024
@@ -244,9 +250,15 @@ def _log_row(
 def _log_refusal(
     request: Request, log_as: tuple[int, str], refused: Problem, key: str | None
 ) -> None:
-    """A refused write is logged in a transaction of its own: the request's is rolled back."""
+    """A refused write is logged in a transaction of its own: the request's is rolled back.
+    Refusals of who is asking (not allowed, or no such platform) are not the platform's
+    requests, and are not written into its log."""
+    if isinstance(refused, Forbidden | NotFound | NotAuthenticated):
+        return
     rows = getattr(refused, "rows", None)
     if rows is None:
         rows = [{"line": 0, "result": refused.code, "pointer": refused.pointer}]
     with request.app.state.database.unit_of_work() as own:
+        if own.get(Platform, log_as[0]) is None:
+            return
         own.add(_log_row(log_as, refused.status, rows, key))

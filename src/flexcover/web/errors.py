@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from flexcover.kit.database import is_busy
 from flexcover.kit.problems import NotFound, Problem, ValidationFailed
 from flexcover.web.auth import LoginRequired
 from flexcover.web.i18n import api_language, page_language
@@ -32,6 +34,47 @@ class InternalError(Problem):
         "zh-CN": "系统出现内部错误，操作未生效。请稍后重试。",
         "en": "An internal error occurred and nothing was changed. Try again later.",
     }
+
+
+class ServiceBusy(Problem):
+    code = "service_busy"
+    status = 503
+    title = {"zh-CN": "系统繁忙", "en": "Busy"}
+    detail = {
+        "zh-CN": "系统正忙，操作未生效。请稍后重试。",
+        "en": "The system is busy and nothing was changed. Try again in a moment.",
+    }
+
+
+RETRY_AFTER_SECONDS = "2"
+
+
+class RequestRefused(Problem):
+    """A request refused before any endpoint saw it: a body that cannot be parsed, too large,
+    of an unsupported type (the framework's own 4xx)."""
+
+    code = "request_refused"
+    title = {"zh-CN": "请求无法处理", "en": "Request refused"}
+    detail = {
+        "zh-CN": "请求无法处理（{reason}），操作未生效。",
+        "en": "The request could not be processed ({reason}); nothing was changed.",
+    }
+
+
+@cache
+def _refusal_with_status(status: int) -> type[RequestRefused]:
+    return type(f"RequestRefused{status}", (RequestRefused,), {"status": status})
+
+
+def _reason(exc: StarletteHTTPException) -> str:
+    """The framework's short reason, without anything of the request body in it."""
+    detail = exc.detail if isinstance(exc.detail, str) else ""
+    known = {
+        400: "the body could not be parsed",
+        413: "the body is too large",
+        415: "the content type is not supported",
+    }
+    return known.get(exc.status_code) or detail[:80] or "bad request"
 
 
 def is_api(request: Request) -> bool:
@@ -92,9 +135,22 @@ def install_error_handlers(app: FastAPI) -> None:
             return problem_response(request, MethodNotAllowed(method=request.method))
         if exc.status_code == 404:
             return problem_response(request, NotFound(what="page", key=request.url.path))
+        if isinstance(exc.__cause__, Problem):
+            # The framework wrapped a problem raised while it read the body (a body past its
+            # bound): answer with that problem, not the wrapper.
+            return problem_response(request, exc.__cause__)
+        if 400 <= exc.status_code < 500:
+            refusal = _refusal_with_status(exc.status_code)(reason=_reason(exc))
+            return problem_response(request, refusal)
         return problem_response(request, InternalError())
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
+        if is_busy(exc):
+            # Rolled back: the caller may try again (the request was retried already where safe).
+            log.warning("database busy on %s %s", request.method, request.url.path)
+            response = problem_response(request, ServiceBusy())
+            response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+            return response
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(request, InternalError())

@@ -15,9 +15,11 @@ from flexcover.registry import accounts
 from flexcover.registry.problems import InvalidCredentials, PasswordRefused, TooManyAttempts
 from flexcover.web.auth import (
     DbSession,
+    InvalidCsrfToken,
     PageActor,
     check_csrf,
     client_source,
+    cross_site,
     end_session,
     session_key,
     start_session,
@@ -91,6 +93,9 @@ def login(
 ) -> Response:
     source = client_source(request)
     throttle = _throttle(request)
+    if cross_site(request):
+        # Login CSRF: another site's form would log the browser in as the attacker.
+        raise InvalidCsrfToken(field="csrf")
     try:
         if throttle.blocked(source):
             raise TooManyAttempts(field="password")
