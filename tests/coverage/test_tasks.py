@@ -293,3 +293,19 @@ def test_workbook_uploads_are_parsed_off_the_event_loop():
 
     assert not inspect.iscoroutinefunction(api.import_outcomes)
     assert not inspect.iscoroutinefunction(pages.import_outcomes)
+
+
+def test_a_task_number_past_the_databases_integers_is_a_wrong_row(database, session):
+    run_with(database, [finding("a")])
+    task = tasks_of(session)["a"]
+    with database.unit_of_work() as work:
+        data = service.export_tasks(work, officer(), TaskFilter(region=YUZHONG), actions={})
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    row = next(book["扩面任务"].iter_rows(min_row=2))
+    row[0].value, row[13].value = 99999999999999999999, "已联系"
+    out = io.BytesIO()
+    book.save(out)
+    with database.sessions() as work, pytest.raises(WorkbookInvalid) as refused:
+        service.import_outcomes(work, officer(), out.getvalue())
+    assert "line 2" in refused.value.message("en")
+    assert tasks_of(session)["a"].status == task.status

@@ -22,6 +22,7 @@ from flexcover.coverage import labels
 from flexcover.coverage.models import ExpansionTask
 from flexcover.kit.audit import SPREADSHEET_TRIGGERS
 from flexcover.kit.divisions import current_divisions
+from flexcover.kit.pagination import MAX_RECORD_ID
 
 SHEET = "扩面任务"
 OUTCOME_LABELS = {
@@ -183,7 +184,11 @@ def read(data: bytes) -> tuple[list[FilledRow], list[RowProblem]]:
             raw_id = cells[0]
             if isinstance(raw_id, float) and raw_id.is_integer():
                 raw_id = int(raw_id)
-            if not isinstance(raw_id, int) or isinstance(raw_id, bool) or raw_id <= 0:
+            if (
+                not isinstance(raw_id, int)
+                or isinstance(raw_id, bool)
+                or not 0 < raw_id <= MAX_RECORD_ID  # past it, no database integer holds it
+            ):
                 problems.append(RowProblem(line, "任务编号 is not a task number"))
                 continue
             code = by_label.get(outcome, outcome if outcome in OUTCOME_LABELS else None)
