@@ -5,15 +5,12 @@ Every command validates its input; a bad value is a one-line error naming it, wi
 
 from __future__ import annotations
 
-import functools
-import getpass
 import json
 import os
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -27,10 +24,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from flexcover.kit.audit import Actor
+from flexcover.commandline import cli_actor, one_line_errors, upgrade_database
 from flexcover.kit.database import Database
-from flexcover.kit.problems import Problem
 from flexcover.kit.settings import Settings
+
+__all__ = ["app", "cli_actor", "one_line_errors", "upgrade_database"]
 
 if TYPE_CHECKING:
     from flexcover.contributions.reconcile import Reconciliation
@@ -58,60 +56,6 @@ app.add_typer(users_app, name="users")
 app.add_typer(rules_app, name="rules")
 
 console = Console()
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn a :class:`Problem` into ``error: field: detail`` on stderr and exit code 2."""
-
-    from pydantic import ValidationError
-
-    from flexcover.rules.parameters import ParameterFileError
-
-    def fail(message: str) -> typer.Exit:
-        # One line, never wrapped: scripts read it.
-        sys.stderr.write(f"error: {message}\n")
-        return typer.Exit(2)
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except Problem as problem:
-            raise fail(problem.line("en")) from None
-        except ValidationError as invalid:
-            first = invalid.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "input"
-            raise fail(f"{where}: {first['msg']}") from None
-        except ParameterFileError as bad_file:
-            raise fail(str(bad_file)) from None
-
-    return wrapper
-
-
-def cli_actor() -> Actor:
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "unknown"
-    return Actor(user_id=None, username=f"cli:{who}", role="system", region_code=None, source="cli")
-
-
-def upgrade_database(settings: Settings) -> None:
-    """Migrate to the latest schema and load the jurisdiction catalogue (both idempotent)."""
-    from flexcover import migrations
-    from flexcover.registry import service
-
-    if settings.is_sqlite:
-        settings.ensure_data_dir()
-    migrations.upgrade(settings.database_url)
-    database = Database(settings.database_url)
-    try:
-        with database.unit_of_work() as session:
-            service.sync_jurisdictions(session=session)
-    finally:
-        database.dispose()
 
 
 @db_app.command("upgrade")

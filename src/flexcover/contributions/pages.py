@@ -361,7 +361,7 @@ def record_pdf(request: Request, session: DbSession, actor: PageActor) -> Respon
 def review_queue(request: Request, session: DbSession, actor: PageActor) -> Response:
     authorize(actor, "subsidy.review", Target(region_code=actor.region_code or ""))
     queue = repository.applications_to_review(session, region_prefix(actor.region_code or ""))
-    people = {a.person_id: session.get(Person, a.person_id) for a in queue}
+    people = registry_repository.people_by_id(session, [a.person_id for a in queue])
     places = {
         a.jurisdiction_code: registry_repository.get_jurisdiction(session, a.jurisdiction_code)
         for a in queue

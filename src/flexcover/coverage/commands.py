@@ -58,7 +58,7 @@ def compare_command(
 
     Prints the people per class; the run, its results and its tasks are in the database, and
     its files (canonical records, links, results, report) under the data folder."""
-    from flexcover.cli import cli_actor, upgrade_database
+    from flexcover.commandline import cli_actor, upgrade_database
     from flexcover.contributions.service import insured_register_reader
     from flexcover.coverage.tasks import Options, compare
     from flexcover.registry.service import require_jurisdiction

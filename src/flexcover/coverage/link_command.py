@@ -85,7 +85,7 @@ def link(
     out: Annotated[Path, typer.Option("--out", help="pairs.csv to write")],
 ) -> None:
     """Link each RIGHT record to at most one LEFT record: exact ID, else probabilistic."""
-    from flexcover.cli import one_line_errors  # here: cli imports this module to register it
+    from flexcover.commandline import one_line_errors
 
     # Splink reports untrained levels and sampling choices through logging: not for officers.
     splink_logger = logging.getLogger("splink")

@@ -77,6 +77,13 @@ def insert_people(session: Session, rows: list[dict[str, object]]) -> list[int]:
     return [row[0] for row in result]
 
 
+def people_by_id(session: Session, ids: list[int]) -> dict[int, Person]:
+    """The people with these ids, in one query."""
+    if not ids:
+        return {}
+    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(set(ids))))}
+
+
 def people_named(
     session: Session, region_code: str, name: str, request: PageRequest
 ) -> Page[Person]:

@@ -92,12 +92,12 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def cross_site(request: Request) -> bool:
     """Whether a browser says the request comes from another site: an Origin (or, without one, a
-    Referer) whose scheme and host differ from this request's. No header says nothing."""
+    Referer) whose host differs from this request's. No header says nothing. The scheme is not
+    compared: behind a proxy that ends TLS the browser says https and the app sees http."""
     claimed = request.headers.get("origin") or request.headers.get("referer")
     if not claimed or claimed == "null":
         return claimed == "null"
-    origin = urlsplit(claimed)
-    return (origin.scheme, origin.netloc) != (request.url.scheme, request.url.netloc)
+    return urlsplit(claimed).netloc != request.url.netloc
 
 
 def check_api_cookie_write(request: Request) -> None:

@@ -84,13 +84,15 @@ class RequestGuard:
             await send(message)
 
         query = scope.get("query_string", b"")
+        # The API speaks English unless asked otherwise, the pages Chinese (as web.i18n does).
+        language = "en" if scope["path"].startswith("/api/") else "zh-CN"
         if "\x00" in scope["path"] or b"\x00" in query or b"%00" in query.lower():
-            await _refuse(send_secured, BadAddress())
+            await _refuse(send_secured, BadAddress(), language)
             return
         limit = body_limit(scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _refuse(send_secured, RequestTooLarge(limit=limit))
+            await _refuse(send_secured, RequestTooLarge(limit=limit), language)
             return
         received = 0
 
@@ -116,8 +118,8 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _refuse(send: Any, problem: Problem) -> None:
-    body = json.dumps(problem.to_dict("zh-CN"), ensure_ascii=False).encode("utf-8")
+async def _refuse(send: Any, problem: Problem, language: str) -> None:
+    body = json.dumps(problem.to_dict(language), ensure_ascii=False).encode("utf-8")
     await send(
         {
             "type": "http.response.start",
