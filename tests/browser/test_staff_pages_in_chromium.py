@@ -104,6 +104,8 @@ def test_a_worker_sees_the_amount_while_typing_and_confirms_then_withdraws_a_pau
     base.fill("100")
     page.get_by_test_id("enrol-quote").filter(has_text="4553.00–22765.00").wait_for()  # the range
     base.fill("4553")
+    # The quote settles before the tap: its text changing under a finger moves the button.
+    page.get_by_test_id("enrol-quote").filter(has_text="910.60").wait_for()
     page.get_by_test_id("enrol").click()
     page.wait_for_url(f"{live_server}/worker?done=enrolled")
 
