@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from flexcover.cli import upgrade_database
+from flexcover.jobs.worker import Worker
 from flexcover.kit.audit import Actor
 from flexcover.kit.database import Database
 from flexcover.kit.resident_id import check_character
@@ -258,6 +259,30 @@ def live_server(settings: Settings, database: Database) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def job_worker(settings: Settings, database: Database) -> Iterator[Worker]:
+    """A ``flexcover worker`` in a thread of the test process, taking the test database's jobs
+    with the real handlers (no schedules)."""
+    from flexcover.jobs.commands import handlers
+    from flexcover.rules.parameters import default_rulebook
+
+    worker = Worker(
+        database,
+        handlers(),
+        settings=settings,
+        rulebook=default_rulebook(),
+        name="test-worker",
+        poll_seconds=0.1,
+        grace_seconds=60,
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), name="test-worker", daemon=True)
+    thread.start()
+    yield worker
+    stop.set()
+    thread.join(timeout=90)
 
 
 @pytest.fixture(scope="session")

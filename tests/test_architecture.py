@@ -17,11 +17,11 @@ import ast
 from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "flexcover"
-CAPABILITIES = {"registry", "ledger", "contributions", "coverage", "cockpit"}
+CAPABILITIES = {"registry", "ledger", "contributions", "coverage", "cockpit", "jobs"}
 DOORS = {"service", "problems", "schemas", "authz"}
 EDGES = ("api", "pages", "commands", "link_command")
 """Module names (or endings) of routers, pages and commands: the edge, where web and cli belong."""
-OUTSIDE = {"web.app", "migrations", "synth", "cli"}
+OUTSIDE = {"web.app", "migrations", "synth", "cli", "__main__"}
 
 KNOWN_EDGE_IMPORTS = {
     ("cockpit.coverage_panels", "web"),

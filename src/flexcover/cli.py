@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -591,7 +592,18 @@ def demo(
         )
     _print_logins(result)
     if serve_app:
-        serve(host=host, port=port)
+        # The comparisons started on the pages, and month-end settlement, run in a worker
+        # beside the server, never in it; it stops with the demo.
+        worker = subprocess.Popen([sys.executable, "-m", "flexcover", "worker"])
+        console.print(f"worker started (pid {worker.pid}): flexcover jobs shows its work")
+        try:
+            serve(host=host, port=port)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=35)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
 
 def _progress() -> Progress:
@@ -635,6 +647,7 @@ def _redact(url: str) -> str:
 def _mount_subcommands() -> None:
     from flexcover.coverage.commands import compare_command
     from flexcover.coverage.link_command import link
+    from flexcover.jobs.commands import jobs_command, worker_command
     from flexcover.ledger.commands import ledger_app
     from flexcover.synth.commands import synth_app
 
@@ -642,6 +655,8 @@ def _mount_subcommands() -> None:
     app.add_typer(ledger_app, name="ledger")
     app.command("compare")(one_line_errors(compare_command))
     app.command("link")(link)
+    app.command("worker")(worker_command)
+    app.command("jobs")(jobs_command)
 
 
 _mount_subcommands()

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from flexcover.coverage.models import ComparisonRun, ExpansionTask
+from flexcover.jobs.models import Job
 from flexcover.kit.audit import AuditEntry
 from tests.conftest import count
 from tests.coverage.seed import CITY, SHAPINGBA, YUZHONG, Someone, city, compare
@@ -447,8 +448,33 @@ def test_a_district_officer_cannot_start_a_comparison(client, factory, session, 
     assert count(session, ComparisonRun) == 0
 
 
-def test_starting_a_comparison_runs_it_in_the_background(
-    client, factory, settings, folders, session
+def test_a_started_comparison_waits_for_a_worker_and_says_so(client, factory, folders, session):
+    as_officer(client, factory, "500000", "province_officer", "province")
+    form = {
+        "csrf": csrf(client),
+        "jurisdiction": "500000",
+        "sources": "chongqing-2026-10",
+        "as_of": "2026-10",
+        "engine": "duckdb",
+    }
+    assert client.post("/staff/comparisons", data=form, follow_redirects=False).status_code == 303
+    run = session.scalars(select(ComparisonRun)).one()
+    assert run.status == "queued"  # the web process runs nothing itself
+    job = session.scalars(select(Job)).one()
+    assert (job.kind, job.status, job.region_code) == ("coverage.compare", "queued", "500000")
+    assert job.payload["sources"] == "chongqing-2026-10"  # a folder's name, never a path
+    page = client.get("/staff/comparisons?region=500000&started=1").text
+    assert "排队中" in page
+    assert "等待作业进程" in page
+    assert 'data-testid="started"' in page
+    # The region stays held while its comparison waits: a second start is refused.
+    again = client.post("/staff/comparisons", data=form, follow_redirects=False)
+    assert again.status_code == 422
+    assert count(session, ComparisonRun) == 1
+
+
+def test_starting_a_comparison_runs_it_in_a_worker(
+    client, factory, settings, folders, session, job_worker
 ):
     as_officer(client, factory, "500000", "province_officer", "province")
     response = client.post(
@@ -502,12 +528,12 @@ def test_a_folder_named_for_another_month_is_started_only_once_confirmed(
 
 
 def _finished(session, timeout: float = 180) -> ComparisonRun:
-    """The run, once its background thread has finished it."""
+    """The run, once a worker has finished it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         session.expire_all()
         run = session.scalars(select(ComparisonRun)).one_or_none()
-        if run is not None and run.status != "running":
+        if run is not None and run.status not in ("queued", "running"):
             return run
         time.sleep(0.5)
     raise AssertionError("the comparison did not finish")

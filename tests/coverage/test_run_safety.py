@@ -18,7 +18,7 @@ from flexcover.coverage import repository, service
 from flexcover.coverage.models import ComparisonRun, CoverageResult, ExpansionTask
 from flexcover.coverage.problems import ComparisonRefused, SourceUnreadable
 from flexcover.coverage.repository import STALE_RUN_SECONDS
-from flexcover.coverage.tasks import compare, open_run
+from flexcover.coverage.tasks import Options, compare, open_run
 from flexcover.kit.database import utc_now
 from flexcover.kit.months import Month
 from flexcover.synth.departments import generate_departments
@@ -295,3 +295,58 @@ def test_a_malformed_row_puts_no_value_into_the_runs_error_or_report(
     assert "11010519491231002X" not in shown
     assert "王小明" not in shown
     assert str(tmp_path) not in shown  # no server paths either
+
+
+def test_a_claimed_run_whose_mappings_do_not_load_fails_at_once(
+    database, settings, rulebook, departments, tmp_path, session
+):
+    run_id = open_run(
+        database,
+        actor=SYSTEM,
+        as_of=OCT,
+        jurisdiction="500000",
+        engine="duckdb",
+        sources=departments.name,
+    )
+    broken = tmp_path / "mappings"
+    broken.mkdir()
+    (broken / "population.yaml").write_text("files: [unclosed\n", "utf-8")
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever the loader says
+        run(
+            database,
+            settings,
+            rulebook,
+            departments,
+            tmp_path / "work",
+            run_id=run_id,
+            options=Options(mappings=broken),
+        )
+    session.expire_all()
+    failed = session.get(ComparisonRun, run_id)
+    assert failed.status == "failed"  # not "running" until the staleness window
+    assert failed.error
+
+
+def test_a_queued_run_holds_its_region_until_its_job_ends(database, departments, session):
+    from flexcover.jobs.models import Job
+
+    start = {"as_of": OCT, "jurisdiction": "500000", "engine": "duckdb", "sources": "x"}
+    with database.unit_of_work() as work:
+        queued = service.queue_comparison(work, SYSTEM, **start)
+    with database.unit_of_work() as work:  # long past any heartbeat: a queue waits for workers
+        work.execute(
+            update(ComparisonRun).values(
+                started_at=utc_now() - timedelta(days=1), heartbeat_at=None
+            )
+        )
+    with pytest.raises(ComparisonRefused):
+        open_run(database, actor=SYSTEM, **start)
+    with database.unit_of_work() as work:  # the queue gave up on it (no attempts left)
+        work.execute(
+            update(Job).values(status="failed", error="its worker stopped; no attempts left")
+        )
+    with database.unit_of_work() as work:
+        listed = service.runs(work, SYSTEM, "500000")
+    given_up = next(r for r in listed if r.id == queued)
+    assert (given_up.status, given_up.error) == ("failed", "its worker stopped; no attempts left")
+    assert open_run(database, actor=SYSTEM, **start) > queued

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
@@ -37,11 +37,12 @@ from flexcover.contributions.problems import (
     WrongEnrolmentState,
 )
 from flexcover.coverage import service as coverage
+from flexcover.jobs.service import JobContext
 from flexcover.kit import audit
 from flexcover.kit.audit import Actor
 from flexcover.kit.database import Database, utc_now
 from flexcover.kit.money import format_yuan
-from flexcover.kit.months import Month
+from flexcover.kit.months import Month, china_today
 from flexcover.kit.outbox import enqueue
 from flexcover.kit.pagination import Page, PageRequest
 from flexcover.kit.problems import NotFound
@@ -946,3 +947,43 @@ def insured_register_reader(database: Database) -> Callable[[Month], pa.Table]:
             return insured_register(session, as_of)
 
     return read
+
+
+# --- month-end settlement as a worker's job ----------------------------------------------------
+
+SETTLEMENT_JOB = "contributions.settle"
+
+
+def settlement_job(month: Month) -> tuple[str, dict[str, object]]:
+    """The key and payload of the job that settles ``month`` (one job a month, however it is
+    queued)."""
+    return f"{SETTLEMENT_JOB}:{month}", {"month": str(month)}
+
+
+def settlement_for_firing(fired: datetime) -> tuple[str, dict[str, object]]:
+    """The month-end schedule's job: at a firing on the first of a month, the month before."""
+    return settlement_job(Month.of(fired.date()) - 1)
+
+
+def run_settlement_job(context: JobContext) -> str:
+    """A worker's handler of :data:`SETTLEMENT_JOB`: settle the month (resumable: after a crash
+    it carries on from the chunks done)."""
+    from flexcover.contributions.tasks import settle
+
+    month = Month.parse(str(context.payload["month"]), field="month")
+
+    def report(done: int, total: int) -> None:
+        context.progress(f"{done:,} of {total:,} enrolments")
+
+    summary = settle(
+        database=context.database,
+        rulebook=context.rulebook,
+        month=month,
+        actor=Actor.system("worker"),
+        today=china_today(),
+        workers=2,
+        progress=report,
+    )
+    if summary.already_done:
+        return f"{month} was already settled ({summary.bills:,} bills)"
+    return f"{month} settled: {summary.bills:,} bills in {summary.chunks:,} chunks"

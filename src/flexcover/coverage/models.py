@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -17,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from flexcover.kit.database import Base, UtcDateTime, utc_now
+from flexcover.kit.database import Base, UtcDateTime, one_of, utc_now
 
 ID = BigInteger().with_variant(Integer, "sqlite")
 OPEN_STATUSES = ("issued", "contacted", "enrolled", "unreachable")
@@ -28,20 +29,30 @@ KINDS = ("person", "employer_under_insured", "project_no_injury_cover")
 _OPEN_SQL = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
 
 
+class RunStatus(StrEnum):
+    QUEUED = "queued"
+    """Started from a page: its job waits for a worker (``flexcover worker``)."""
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+LIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+"""A run in these holds its region: one comparison of a region at a time."""
+
+
 class ComparisonRun(Base):
     """比对: one comparison of the departments' data with the insured register for a month."""
 
     __tablename__ = "comparison_runs"
-    __table_args__ = (
-        CheckConstraint("status IN ('running', 'done', 'failed')", name="status_known"),
-    )
+    __table_args__ = (CheckConstraint(one_of("status", RunStatus), name="status_known"),)
 
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     as_of: Mapped[str] = mapped_column(String(7))
     jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
     engine: Mapped[str] = mapped_column(String(10))
     sources: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(10), default="running")
+    status: Mapped[str] = mapped_column(String(10), default=RunStatus.RUNNING)
     people: Mapped[int] = mapped_column(BigInteger, default=0)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

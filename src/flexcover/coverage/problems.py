@@ -51,3 +51,16 @@ class ComparisonRefused(Problem):
     status = 422
     title = {"zh-CN": "无法发起比对", "en": "Comparison not started"}
     detail = {"zh-CN": "{field}：{reason_zh}。", "en": "{field}: {reason_en}."}
+
+
+class RunTakenOver(Problem):
+    """A worker thought dead finished its comparison after another had ended the run: its
+    results are dropped, the run keeps the first."""
+
+    code = "run_taken_over"
+    status = 409
+    title = {"zh-CN": "比对已由其他进程完成", "en": "Comparison ended elsewhere"}
+    detail = {
+        "zh-CN": "第 {run_id} 次比对已是“{status}”状态，本次结果未写入。",
+        "en": "run {run_id} is already {status}; these results were not written.",
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -11,13 +12,17 @@ from sqlalchemy.orm import Session
 
 from flexcover.coverage.canonical import CLASS_GROUPS
 from flexcover.coverage.models import (
+    LIVE,
     OPEN_STATUSES,
     STATUSES,
     ComparisonRun,
     CoverageCount,
     CoverageResult,
     ExpansionTask,
+    RunStatus,
 )
+from flexcover.jobs import service as jobs
+from flexcover.jobs.service import JobStatus
 from flexcover.kit.database import utc_now
 from flexcover.kit.pagination import Page, PageRequest
 from flexcover.registry.authz import region_prefix
@@ -40,7 +45,7 @@ def runs_covering(session: Session, region: str, *, done: bool = True) -> Sequen
         )
     )
     if done:
-        query = query.where(ComparisonRun.status == "done")
+        query = query.where(ComparisonRun.status == RunStatus.DONE)
     return session.scalars(query.order_by(ComparisonRun.id.desc())).all()
 
 
@@ -49,26 +54,51 @@ STALE_RUN_SECONDS = 120
 restarted): its heartbeat comes every 30 seconds."""
 
 
+def job_key(run_id: int) -> str:
+    """The key of the job that runs a comparison started from a page."""
+    return f"coverage.compare:run-{run_id}"
+
+
 def live_runs(session: Session, region: str, *, stale_after: float) -> list[ComparisonRun]:
-    """Runs still working whose region holds or lies inside ``region``. A run marked running
+    """Runs still working whose region holds or lies inside ``region``.
+
+    A run started from a page lives as long as its job (queued for a worker, or running): a
+    worker that dies gives the job back, and the next worker runs it again. A run the job queue
+    gave up on is marked failed with the job's reason. A run of the command line has no job: one
     whose heartbeat is older than ``stale_after`` seconds lost its process (killed, or the
-    server restarted): it is marked failed here, with that reason, and left out."""
+    machine restarted) and is marked failed here. Either way it is left out."""
     now = utc_now()
+    candidates = [run for run in runs_covering(session, region, done=False) if run.status in LIVE]
+    held = jobs.states(session, [job_key(run.id) for run in candidates])
     alive = []
-    for run in runs_covering(session, region, done=False):
-        if run.status != "running":
+    for run in candidates:
+        job = held.get(job_key(run.id))
+        if job is not None:
+            if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+                alive.append(run)
+                continue
+            _given_up(run, job.error or f"its job ended {job.status} without finishing it", now)
+            continue
+        if run.status == RunStatus.QUEUED:
+            _given_up(run, "its job is missing; start it again", now)
             continue
         beat = run.heartbeat_at or run.started_at
         if (now - beat).total_seconds() > stale_after:
-            run.status = "failed"
-            run.error = (
+            _given_up(
+                run,
                 "the process running this comparison stopped (no sign of life since "
-                f"{beat:%Y-%m-%d %H:%M} UTC); start it again"
+                f"{beat:%Y-%m-%d %H:%M} UTC); start it again",
+                now,
             )
-            run.finished_at = now
         else:
             alive.append(run)
     return alive
+
+
+def _given_up(run: ComparisonRun, reason: str, now: datetime) -> None:
+    run.status = RunStatus.FAILED
+    run.error = reason[:500]
+    run.finished_at = now
 
 
 def lock_province(session: Session, region: str) -> None:

@@ -1,21 +1,17 @@
 """The comparison runs page (比对记录): the runs of a region with their counts and source reports,
-and, for the province, a form that starts a comparison of a source folder in the background."""
+and, for the province, a form that queues a comparison of a source folder for a worker."""
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
-from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from flexcover.coverage import service
 from flexcover.coverage.canonical import CLASSES
+from flexcover.coverage.models import LIVE
 from flexcover.coverage.pages import region_of, words
 from flexcover.coverage.problems import ComparisonRefused
 from flexcover.kit.audit import Actor
@@ -30,7 +26,6 @@ from flexcover.web.templating import render
 from flexcover.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
-log = logging.getLogger("flexcover.coverage")
 
 ENGINES = ("duckdb", "spark")
 FOLDER_NAME = re.compile(r"^[\w\-][\w\-.]{0,99}$")
@@ -87,7 +82,8 @@ def _runs_page(
         names=current_divisions(),
         words=words(page_language(request)),
         classes=CLASSES,
-        running=any(run.status == "running" for run in runs),
+        running=any(run.status in LIVE for run in runs),
+        jobs=service.run_jobs(session, [run for run in runs if run.status in LIVE]),
         refresh=REFRESH_SECONDS,
         may_compare=may_compare,
         folders=source_folders(settings) if may_compare else [],
@@ -110,8 +106,9 @@ def start_comparison(
     engine: Annotated[str, Form(max_length=20)] = "duckdb",
     confirm_month: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
-    """Start a comparison of one offered source folder in the background, then show the runs.
-    A folder named for another month than the run's is started only once confirmed."""
+    """Queue a comparison of one offered source folder for a worker (``flexcover worker``), then
+    show the runs. A folder named for another month than the run's is started only once
+    confirmed. The web process never runs it itself."""
     check_csrf(request, csrf)
     authorize(actor, "coverage.compare", Target(region_code=jurisdiction), field="jurisdiction")
     registry.require_jurisdiction(session, jurisdiction, field="jurisdiction")
@@ -147,65 +144,12 @@ def start_comparison(
                 "engine": engine,
             },
         )
-    _start(
-        request,
+    service.queue_comparison(
         session,
-        folder=settings.data_dir / "sources" / sources,
-        month=month,
-        jurisdiction=jurisdiction,
-        engine=engine,
-        actor=actor,
-    )
-    return RedirectResponse(f"/staff/comparisons?region={jurisdiction}&started=1", status_code=303)
-
-
-def _start(
-    request: Request,
-    session: Session,
-    *,
-    folder: FilePath,
-    month: Month,
-    jurisdiction: str,
-    engine: str,
-    actor: Actor,
-) -> None:
-    """Claim the run in the request's unit of work (a region already being compared is refused
-    on the page), and run the comparison in a thread of its own once that has committed: the
-    request's transaction holds SQLite's write lock until then, and a rolled-back request starts
-    nothing."""
-    # Imported here: the batch job is its own module, loaded only when a comparison starts.
-    from flexcover.contributions import service as contributions
-    from flexcover.coverage import tasks as comparisons
-
-    state = request.app.state
-    settings: Settings = state.settings
-    run_id = comparisons.claim_run(
-        session,
-        actor=actor,
+        actor,
+        sources=sources,
         as_of=month,
         jurisdiction=jurisdiction,
         engine=engine,
-        sources=folder.name,
     )
-
-    def work() -> None:
-        try:
-            comparisons.compare(
-                database=state.database,
-                rulebook=state.rulebook,
-                sources=folder,
-                as_of=month,
-                jurisdiction=jurisdiction,
-                actor=actor,
-                id_key=settings.id_hash_key,
-                workdir=settings.data_dir / "comparisons",
-                options=comparisons.Options(engine=engine),
-                own_register=contributions.insured_register_reader(state.database),
-                run_id=run_id,
-            )
-        except Exception:
-            # The run row says it failed, and why; the log keeps the traceback.
-            log.exception("comparison of %s for %s (%s) failed", folder.name, month, jurisdiction)
-
-    thread = threading.Thread(target=work, name=f"comparison-{jurisdiction}-{month}", daemon=True)
-    event.listen(session, "after_commit", lambda _session: thread.start(), once=True)
+    return RedirectResponse(f"/staff/comparisons?region={jurisdiction}&started=1", status_code=303)

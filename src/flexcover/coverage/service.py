@@ -5,21 +5,34 @@ brings. Nothing here commits."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from flexcover.coverage import expansion, repository, workbook
 from flexcover.coverage.canonical import CLASSES
-from flexcover.coverage.models import OPEN_STATUSES, ComparisonRun, ExpansionTask
-from flexcover.coverage.problems import TaskClosed, TaskOutcomeInvalid, WorkbookInvalid
+from flexcover.coverage.models import LIVE, OPEN_STATUSES, ComparisonRun, ExpansionTask, RunStatus
+from flexcover.coverage.problems import (
+    RunTakenOver,
+    TaskClosed,
+    TaskOutcomeInvalid,
+    WorkbookInvalid,
+)
+from flexcover.jobs import service as jobs
+from flexcover.jobs.service import JobContext, JobView
 from flexcover.kit import audit
 from flexcover.kit.audit import Actor
-from flexcover.kit.database import utc_now
+from flexcover.kit.database import Database, utc_now
+from flexcover.kit.months import Month
 from flexcover.kit.pagination import Page, PageRequest
 from flexcover.kit.problems import NotFound
 from flexcover.registry.authz import Target, allows, authorize, region_contains
+
+if TYPE_CHECKING:
+    from flexcover.coverage.tasks import OwnRegister
 
 OUTCOMES = ("contacted", "enrolled", "not_applicable", "unreachable")
 """What an officer records of a task; ``converted`` is the register's to say."""
@@ -43,6 +56,101 @@ def runs(session: Session, actor: Actor, region: str) -> list[ComparisonRun]:
     _see(actor, region)
     repository.live_runs(session, region, stale_after=repository.STALE_RUN_SECONDS)
     return list(repository.runs_covering(session, region, done=False))
+
+
+def run_jobs(session: Session, runs: list[ComparisonRun]) -> dict[int, JobView]:
+    """The jobs of page-started runs (queued for a worker, or running), by run id."""
+    found = jobs.states(session, [repository.job_key(run.id) for run in runs])
+    return {
+        run.id: found[repository.job_key(run.id)]
+        for run in runs
+        if repository.job_key(run.id) in found
+    }
+
+
+COMPARISON_JOB = "coverage.compare"
+
+
+def queue_comparison(
+    session: Session,
+    actor: Actor,
+    *,
+    sources: str,
+    as_of: Month,
+    jurisdiction: str,
+    engine: str,
+) -> int:
+    """Claim a comparison of the source folder ``sources`` (a name under ``<data>/sources/``)
+    and queue it for a worker, in the caller's unit of work; returns the run's id. A region
+    already being compared is refused."""
+    authorize(actor, "coverage.compare", Target(region_code=jurisdiction), field="jurisdiction")
+    from flexcover.coverage import tasks  # the batch job's module, loaded when one starts
+
+    run_id = tasks.claim_run(
+        session,
+        actor=actor,
+        as_of=as_of,
+        jurisdiction=jurisdiction,
+        engine=engine,
+        sources=sources,
+        status=RunStatus.QUEUED,
+    )
+    jobs.enqueue(
+        session,
+        kind=COMPARISON_JOB,
+        key=repository.job_key(run_id),
+        payload={
+            "run_id": run_id,
+            "sources": sources,
+            "as_of": str(as_of),
+            "jurisdiction": jurisdiction,
+            "engine": engine,
+            "actor": asdict(actor),
+        },
+        actor=actor,
+        region_code=jurisdiction,
+    )
+    return run_id
+
+
+def run_comparison_job(
+    context: JobContext, *, register_reader: Callable[[Database], OwnRegister] | None = None
+) -> str:
+    """A worker's handler of :data:`COMPARISON_JOB`: run the queued comparison, or, if the run
+    ended already (a worker that was thought dead finished it), nothing. Run again after a
+    crash, it starts the comparison over; the results are written once, at the end."""
+    from flexcover.coverage import tasks
+
+    payload = context.payload
+    run_id = int(payload["run_id"])
+    with context.database.unit_of_work() as session:
+        claimed = session.get(ComparisonRun, run_id, with_for_update=True)
+        if claimed is None or claimed.status not in LIVE:
+            status = claimed.status if claimed is not None else "missing"
+            return f"run {run_id} was already {status}: nothing to do"
+        claimed.status = RunStatus.RUNNING
+        claimed.heartbeat_at = utc_now()
+        claimed.error = None
+    settings = context.settings
+    try:
+        summary = tasks.compare(
+            database=context.database,
+            rulebook=context.rulebook,
+            sources=settings.data_dir / "sources" / str(payload["sources"]),
+            as_of=Month.parse(str(payload["as_of"]), field="as_of"),
+            jurisdiction=str(payload["jurisdiction"]),
+            actor=Actor(**payload["actor"]),
+            id_key=settings.id_hash_key,
+            workdir=settings.data_dir / "comparisons",
+            options=tasks.Options(engine=str(payload["engine"])),
+            own_register=register_reader(context.database) if register_reader else None,
+            progress=context.progress,
+            run_id=run_id,
+        )
+    except RunTakenOver as taken:
+        return taken.message("en")
+    people = sum(summary.counts.values())
+    return f"run {run_id} done: {people:,} people, {summary.tasks.issued:,} tasks issued"
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,14 @@ from flexcover.coverage.classify import (
 )
 from flexcover.coverage.classify import settings as classify_settings
 from flexcover.coverage.engines import Backend, DuckDBBackend, SparkBackend, backend
-from flexcover.coverage.models import ComparisonRun, CoverageCount, CoverageResult
-from flexcover.coverage.problems import ComparisonRefused
+from flexcover.coverage.models import (
+    LIVE,
+    ComparisonRun,
+    CoverageCount,
+    CoverageResult,
+    RunStatus,
+)
+from flexcover.coverage.problems import ComparisonRefused, RunTakenOver
 from flexcover.coverage.sources import SourceReport, files_of, ingest, load_mappings
 from flexcover.kit.audit import Actor, record
 from flexcover.kit.bulk import insert_columns
@@ -119,7 +125,12 @@ def compare(
     # says how its model was trained.
     logging.getLogger("splink").setLevel(logging.ERROR)
     claimed = run_id
-    mappings = load_mappings(options.mappings)  # a bad mapping stops the run before it starts
+    try:
+        mappings = load_mappings(options.mappings)  # a bad mapping stops the run before it starts
+    except Exception as failure:
+        if claimed is not None:
+            _mark_failed(database, claimed, failure)
+        raise
     if claimed is None:
         preflight(sources, mappings)
     if dry_run:
@@ -173,8 +184,11 @@ def compare(
         )
         say("write back")
         with database.unit_of_work() as session:
-            finished = session.get(ComparisonRun, run_id)
+            finished = session.get(ComparisonRun, run_id, with_for_update=True)
             assert finished is not None
+            if finished.status != RunStatus.RUNNING:
+                # Another worker took this run over (this one was thought dead) and ended it.
+                raise RunTakenOver(run_id=run_id, status=finished.status)
             tasks, counts, reasons, report = _write_back(
                 session, finished, found, jurisdiction=jurisdiction, as_of=as_of
             )
@@ -184,17 +198,23 @@ def compare(
             finished.report = report
             finished.linkage_model = found.model_version
             finished.finished_at = utc_now()
+    except RunTakenOver:
+        raise
     except Exception as failure:
-        with database.unit_of_work() as session:
-            failed = session.get(ComparisonRun, run_id)
-            if failed is not None:
-                failed.status = "failed"
-                failed.error = failure_text(failure)
-                failed.finished_at = utc_now()
+        _mark_failed(database, run_id, failure)
         raise
     finally:
         beating.stop()
     return ComparisonSummary(run_id, dict(counts), dict(reasons), tasks, report)
+
+
+def _mark_failed(database: Database, run_id: int, failure: BaseException) -> None:
+    with database.unit_of_work() as session:
+        failed = session.get(ComparisonRun, run_id, with_for_update=True)
+        if failed is not None and failed.status in LIVE:
+            failed.status = RunStatus.FAILED
+            failed.error = failure_text(failure)
+            failed.finished_at = utc_now()
 
 
 HEARTBEAT_SECONDS = 30
@@ -230,11 +250,12 @@ def claim_run(
     jurisdiction: str,
     engine: str,
     sources: str,
+    status: RunStatus = RunStatus.RUNNING,
 ) -> int:
-    """Record a running comparison, if no live run holds or lies inside ``jurisdiction``: one
-    comparison of a region at a time. Runs whose process died (no heartbeat for
-    :data:`repository.STALE_RUN_SECONDS`) are marked failed first and do not stand in the way.
-    The caller's unit of work commits it."""
+    """Record a running (or, for a worker to take, ``queued``) comparison, if no live run holds
+    or lies inside ``jurisdiction``: one comparison of a region at a time. Runs whose process
+    died (no heartbeat for :data:`repository.STALE_RUN_SECONDS`) are marked failed first and do
+    not stand in the way. The caller's unit of work commits it."""
     repository.lock_province(session, jurisdiction)  # two starts at once: one waits
     now = utc_now()
     for other in repository.live_runs(
@@ -253,7 +274,7 @@ def claim_run(
         jurisdiction_code=jurisdiction,
         engine=engine,
         sources=sources,
-        status="running",
+        status=status,
         started_by=actor.username,
         counts={},
         report={},

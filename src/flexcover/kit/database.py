@@ -6,7 +6,7 @@ request, a CLI command, a batch chunk) commits it or rolls it back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -146,3 +146,10 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def one_of(column: str, values: Iterable[str]) -> str:
+    """The SQL of a CHECK that ``column`` holds one of ``values`` (a status enum's members): the
+    enum, the table's constraint and the schemas then say the same."""
+    listed = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({listed})"

@@ -590,7 +590,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A comparison is running; this page refreshes every {seconds} s.",
     },
     "runs.run": {"zh-CN": "第 {id} 次比对 · {month}", "en": "Run {id} · {month}"},
+    "runs.status.queued": {"zh-CN": "排队中", "en": "Queued"},
     "runs.status.running": {"zh-CN": "进行中", "en": "Running"},
+    "runs.job": {"zh-CN": "作业", "en": "Job"},
+    "runs.job_waiting": {
+        "zh-CN": "等待作业进程（flexcover worker）领取",
+        "en": "waiting for a worker (flexcover worker)",
+    },
+    "runs.job_running": {
+        "zh-CN": "由 {worker} 执行（第 {attempt} 次）",
+        "en": "run by {worker} (attempt {attempt})",
+    },
     "runs.status.done": {"zh-CN": "已完成", "en": "Done"},
     "runs.status.failed": {"zh-CN": "失败", "en": "Failed"},
     "runs.started_by": {"zh-CN": "发起", "en": "Started"},
