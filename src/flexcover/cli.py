@@ -149,16 +149,13 @@ def users_reset_password(
     ] = False,
 ) -> None:
     """Set a temporary password the user must change at their next login (and unlock it)."""
-    from flexcover.kit.problems import NotFound
-    from flexcover.registry import accounts, repository
+    from flexcover.registry import accounts
 
     password = read_password(password_stdin)
     database = Database(Settings.from_env().database_url)
     try:
         with database.unit_of_work() as session:
-            user = repository.user_by_username(session, username)
-            if user is None:
-                raise NotFound(field="username", what="user", key=username)
+            user = accounts.user_named(session, username)
             accounts.reset_password(
                 session=session, actor=cli_actor(), user_id=user.id, new=password
             )
@@ -174,15 +171,12 @@ def users_disable(
     enable: Annotated[bool, typer.Option("--enable", help="enable it again instead")] = False,
 ) -> None:
     """Disable a login (its sessions end and its tokens stop working), or enable it again."""
-    from flexcover.kit.problems import NotFound
-    from flexcover.registry import accounts, repository
+    from flexcover.registry import accounts
 
     database = Database(Settings.from_env().database_url)
     try:
         with database.unit_of_work() as session:
-            user = repository.user_by_username(session, username)
-            if user is None:
-                raise NotFound(field="username", what="user", key=username)
+            user = accounts.user_named(session, username)
             accounts.update_user(session=session, actor=cli_actor(), user_id=user.id, active=enable)
         console.print(f"{username} {'enabled' if enable else 'disabled'}")
     finally:
@@ -199,8 +193,8 @@ def users_expire(
     """Set the last day a login may be used (a contractor's, a temporary officer's)."""
     from datetime import date
 
-    from flexcover.kit.problems import NotFound, ValidationFailed
-    from flexcover.registry import accounts, repository
+    from flexcover.kit.problems import ValidationFailed
+    from flexcover.registry import accounts
 
     if never == (on is not None):
         raise ValidationFailed(
@@ -221,9 +215,7 @@ def users_expire(
     database = Database(Settings.from_env().database_url)
     try:
         with database.unit_of_work() as session:
-            user = repository.user_by_username(session, username)
-            if user is None:
-                raise NotFound(field="username", what="user", key=username)
+            user = accounts.user_named(session, username)
             accounts.update_user(
                 session=session,
                 actor=cli_actor(),
@@ -265,15 +257,12 @@ def users_token(
 ) -> None:
     """Issue an API token; it is printed once and only its hash is kept. It stops working after
     ``--days`` (a year at most), or when revoked (``users revoke-token``)."""
-    from flexcover.kit.problems import NotFound
-    from flexcover.registry import accounts, repository
+    from flexcover.registry import accounts
 
     database = Database(Settings.from_env().database_url)
     try:
         with database.unit_of_work() as session:
-            user = repository.user_by_username(session, username)
-            if user is None:
-                raise NotFound(field="username", what="user", key=username)
+            user = accounts.user_named(session, username)
             plain, _ = accounts.issue_api_token(
                 session=session, actor=cli_actor(), user_id=user.id, label=label, days=days
             )

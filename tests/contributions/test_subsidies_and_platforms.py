@@ -25,7 +25,8 @@ from tests.contributions.conftest import JAN
 DUE = 91060
 
 
-def approved(world, person_id, me, *, first=JAN):
+def proposed(world, person_id, me, *, as_of=JAN):
+    """An application made in ``as_of`` and proposed for approval; returns it and the checker."""
     maker, checker = world.officer(name="maker"), world.officer(name="checker")
     with world.database.unit_of_work() as session:
         application = subsidies.apply(
@@ -34,7 +35,7 @@ def approved(world, person_id, me, *, first=JAN):
             person_id=person_id,
             category="difficulty",
             certificate="渝就困〔2025〕001",
-            as_of=JAN,
+            as_of=as_of,
         )
     with world.database.unit_of_work() as session:
         subsidies.propose(
@@ -44,6 +45,10 @@ def approved(world, person_id, me, *, first=JAN):
             decision="approve",
             note=None,
         )
+    return application, checker
+
+
+def decided(world, application, checker, *, first, as_of=JAN):
     with world.database.unit_of_work() as session:
         return subsidies.decide(
             session=session,
@@ -52,8 +57,13 @@ def approved(world, person_id, me, *, first=JAN):
             application_id=application.id,
             confirm=True,
             first_month=first,
-            as_of=JAN,
+            as_of=as_of,
         )
+
+
+def approved(world, person_id, me, *, first=JAN, as_of=JAN):
+    application, checker = proposed(world, person_id, me, as_of=as_of)
+    return decided(world, application, checker, first=first, as_of=as_of)
 
 
 def test_the_proposing_officer_cannot_also_decide(world):
@@ -226,45 +236,16 @@ def test_a_subsidy_never_starts_before_its_application(world, session):
     for month in range(6):
         world.settle(JAN + month)
         world.pay(person_id, DUE, f"m{month}", me)
-    maker, checker = world.officer(name="maker"), world.officer(name="checker")
-    with world.database.unit_of_work() as work:
-        application = subsidies.apply(
-            session=work,
-            actor=me,
-            person_id=person_id,
-            category="difficulty",
-            certificate="渝就困〔2026〕007",
-            as_of=july,
-        )
-        subsidies.propose(
-            session=work, actor=maker, application_id=application.id, decision="approve", note=None
-        )
+    application, checker = proposed(world, person_id, me, as_of=july)
     for first in (JAN, july - 1, july + 4):
-        with pytest.raises(SubsidyNotAllowed) as refused, world.database.unit_of_work() as work:
-            subsidies.decide(
-                session=work,
-                rulebook=world.rulebook,
-                actor=checker,
-                application_id=application.id,
-                confirm=True,
-                first_month=first,
-                as_of=july,
-            )
+        with pytest.raises(SubsidyNotAllowed) as refused:
+            decided(world, application, checker, first=first, as_of=july)
         assert refused.value.field == "first_month"
         assert "2026-07 至 2026-10" in refused.value.message("zh-CN")
     session.expire_all()
     assert session.get(type(application), application.id).status == "proposed"  # nothing changed
-    with world.database.unit_of_work() as work:
-        decided = subsidies.decide(
-            session=work,
-            rulebook=world.rulebook,
-            actor=checker,
-            application_id=application.id,
-            confirm=True,
-            first_month=july,
-            as_of=july,
-        )
-    assert (decided.applied_month, decided.first_month) == ("2026-07", "2026-07")
+    grant = decided(world, application, checker, first=july, as_of=july)
+    assert (grant.applied_month, grant.first_month) == ("2026-07", "2026-07")
     world.fund_subsidy_budget(amount=1_000_000)
     for month in range(6, 8):
         world.settle(JAN + month)

@@ -205,3 +205,21 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(client, platform, to
         headers={**bearer(token), "Content-Length": str(64 * 1024 * 1024)},
     )
     assert (answer.status_code, answer.json()["code"]) == (413, "request_too_large")
+
+
+def test_a_gzip_body_that_inflates_past_the_limit_is_refused(
+    client, platform, token, session, monkeypatch
+):
+    from flexcover.web import bulk
+
+    monkeypatch.setattr(bulk, "MAX_INFLATED_BYTES", 4096)  # the bound, not its 256 MiB
+    bomb = gzip.compress(b"[" + b" " * 10_000 + b"]")
+    answer = send(
+        client,
+        platform,
+        token,
+        bomb,
+        **{"Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
+    assert (answer.status_code, answer.json()["code"]) == (413, "inflated_too_large")
+    assert count(session, PlatformWorker) == 0

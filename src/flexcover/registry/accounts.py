@@ -261,6 +261,14 @@ def change_password(
     return user
 
 
+def user_named(session: Session, username: str) -> User:
+    """The login called ``username`` (the command line names logins), or a refusal."""
+    user = repository.user_by_username(session, username)
+    if user is None:
+        raise NotFound(field="username", what="user", key=username)
+    return user
+
+
 def _managed_user(session: Session, actor: Actor, user_id: int) -> User:
     """A login ``actor`` may administer: inside their region."""
     user = repository.get_user(session, user_id)

@@ -33,19 +33,21 @@ from flexcover.kit.problems import (
 )
 from flexcover.registry.models import Platform, PlatformRequest
 
-MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_INFLATED_BYTES = 256 * 1024 * 1024
 MAX_ROWS = 100_000
 Model = TypeVar("Model", bound=BaseModel)
 
 
-class BodyTooLarge(Problem):
-    code = "body_too_large"
+class InflatedTooLarge(Problem):
+    """A gzip body that inflates past :data:`MAX_INFLATED_BYTES` (the compressed body itself is
+    bounded by the request guard, ``web.guard``)."""
+
+    code = "inflated_too_large"
     status = 413
     title = {"zh-CN": "请求过大", "en": "Request too large"}
     detail = {
-        "zh-CN": "请求体超过 {limit} 字节（解压后），请分批发送。",
-        "en": "The request body is over {limit} bytes (inflated); send it in parts.",
+        "zh-CN": "请求体解压后超过 {limit} 字节，请分批发送。",
+        "en": "The request body is over {limit} bytes inflated; send it in parts.",
     }
 
 
@@ -76,17 +78,9 @@ class RowNotJson(Problem):
 
 
 async def raw_body(request: Request) -> bytes:
-    """The request body, refused past :data:`MAX_BODY_BYTES` before it is all read."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise BodyTooLarge(limit=MAX_BODY_BYTES)
-    parts, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise BodyTooLarge(limit=MAX_BODY_BYTES)
-        parts.append(chunk)
-    return b"".join(parts)
+    """The request body, as the request guard let it through: bounded before it was read
+    (``web.guard.LARGE_BODY_BYTES`` on the platforms' routes)."""
+    return await request.body()
 
 
 RawBody = Annotated[bytes, Depends(raw_body)]
@@ -114,7 +108,7 @@ def inflate(body: bytes, encoding: str | None) -> bytes:
             field="body", reason_zh="gzip 数据损坏", reason_en="the gzip data is damaged"
         ) from None
     if len(out) > MAX_INFLATED_BYTES or inflater.unconsumed_tail:
-        raise BodyTooLarge(limit=MAX_INFLATED_BYTES)
+        raise InflatedTooLarge(limit=MAX_INFLATED_BYTES)
     return out
 
 
