@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from flexcover import wiring
 from flexcover.cli import upgrade_database
 from flexcover.jobs.worker import Worker
 from flexcover.kit.audit import Actor
@@ -39,6 +40,7 @@ LIVE_TODAY = date(2026, 11, 15)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    wiring.connect()  # as the web app and the command line do: coverage hears enrolments
     # Argon2id at its cheapest: hundreds of logins are made here, and the cost of the production
     # parameters is the point of them, not of these tests (tests/registry checks them).
     accounts.use_password_parameters(CHEAPEST)

@@ -3,7 +3,9 @@
 - ``kit`` imports no other part of flexcover, and ``rules`` only ``kit``;
 - no domain module (anything but a router, a page or a command) imports ``web`` or ``cli``;
 - a capability reaches another through its ``service`` (and its ``problems``, ``schemas`` and the
-  registry's ``authz``), never its models, repository or other internals.
+  registry's ``authz``), never its models, repository or other internals;
+- no two capabilities' cores (all but their routers, pages and commands) import each other:
+  one informs the other through an event (``kit.events``, wired in ``flexcover.wiring``).
 
 The imports that break the last two today are listed below by name: they are the debt the next
 refactoring pays off. A new one fails this test; so does a listed one that is gone (strike it).
@@ -21,7 +23,7 @@ CAPABILITIES = {"registry", "ledger", "contributions", "coverage", "cockpit", "j
 DOORS = {"service", "problems", "schemas", "authz"}
 EDGES = ("api", "pages", "commands", "link_command")
 """Module names (or endings) of routers, pages and commands: the edge, where web and cli belong."""
-OUTSIDE = {"web.app", "migrations", "synth", "cli", "__main__"}
+OUTSIDE = {"web.app", "wiring", "migrations", "synth", "cli", "__main__"}
 
 KNOWN_EDGE_IMPORTS = {
     ("cockpit.coverage_panels", "web"),
@@ -124,3 +126,16 @@ def test_a_capability_is_entered_through_its_service():
     }
     assert internals - KNOWN_INTERNALS == set(), "new imports of another capability's insides"
     assert KNOWN_INTERNALS - internals == set(), "gone: strike them from the list"
+
+
+def test_no_two_capabilities_import_each_other():
+    uses = {
+        (_package(module), _package(target))
+        for module, target in _imports()
+        if _package(module) in CAPABILITIES
+        and _package(target) in CAPABILITIES
+        and _package(module) != _package(target)
+        and not _is_edge(module)
+    }
+    both_ways = sorted((a, b) for a, b in uses if (b, a) in uses and a < b)
+    assert both_ways == []

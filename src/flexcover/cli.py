@@ -49,8 +49,12 @@ app.add_typer(db_app, name="db")
 @app.callback()
 def _private_files() -> None:
     """Every command creates its files for flexcover's own user only: the database, the keys,
-    comparison folders and exports are 0600 and folders 0700, not world-readable."""
+    comparison folders and exports are 0600 and folders 0700, not world-readable. The
+    capabilities' listeners are connected (``flexcover.wiring``)."""
+    from flexcover import wiring
+
     os.umask(0o077)
+    wiring.connect()
 
 
 app.add_typer(users_app, name="users")

@@ -19,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from flexcover.kit.database import Base, UtcDateTime, utc_now
+from flexcover.contributions.lifecycle import EnrolmentStatus
+from flexcover.kit.database import Base, UtcDateTime, one_of, utc_now
 
 ID = BigInteger().with_variant(Integer, "sqlite")
 SCHEMES = ("employee_pension", "employee_medical")
@@ -31,7 +32,7 @@ class Enrolment(Base):
     __tablename__ = "enrolments"
     __table_args__ = (
         CheckConstraint("scheme IN ('employee_pension', 'employee_medical')", name="scheme_known"),
-        CheckConstraint("status IN ('active', 'paused', 'terminated')", name="status_known"),
+        CheckConstraint(one_of("status", EnrolmentStatus), name="status_known"),
         # One open enrolment per person and scheme, nationwide.
         Index(
             "uq_enrolments_open",
@@ -49,7 +50,7 @@ class Enrolment(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     scheme: Mapped[str] = mapped_column(String(20))
     jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    status: Mapped[str] = mapped_column(String(12), default=EnrolmentStatus.ACTIVE)
     payment_frequency: Mapped[str] = mapped_column(String(12), default="monthly")
     first_month: Mapped[str] = mapped_column(String(7))
     last_month: Mapped[str | None] = mapped_column(String(7))

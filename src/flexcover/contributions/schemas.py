@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from flexcover.contributions.lifecycle import EnrolmentStatus
 from flexcover.registry.schemas import PRINTABLE, RecordId
 
 MonthText = Field(pattern=r"^[0-9]{4}-[0-9]{2}$", examples=["2026-12"])
@@ -31,7 +32,7 @@ class EnrolmentOut(BaseModel):
     person_id: int
     scheme: str
     jurisdiction_code: str
-    status: str
+    status: EnrolmentStatus
     payment_frequency: str
     first_month: str
     last_month: str | None

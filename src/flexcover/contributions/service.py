@@ -17,7 +17,8 @@ import pyarrow as pa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from flexcover.contributions import repository
+from flexcover.contributions import lifecycle, repository
+from flexcover.contributions.lifecycle import Action, EnrolmentStatus
 from flexcover.contributions.models import (
     BaseChoice,
     ContributionBill,
@@ -34,11 +35,9 @@ from flexcover.contributions.problems import (
     MonthNotAllowed,
     NothingToPay,
     Overpayment,
-    WrongEnrolmentState,
 )
-from flexcover.coverage import service as coverage
 from flexcover.jobs.service import JobContext
-from flexcover.kit import audit
+from flexcover.kit import audit, events
 from flexcover.kit.audit import Actor
 from flexcover.kit.database import Database, utc_now
 from flexcover.kit.money import format_yuan
@@ -167,7 +166,7 @@ def enrol(
         person_id=person.id,
         scheme=scheme,
         jurisdiction_code=jurisdiction,
-        status="active",
+        status=EnrolmentStatus.ACTIVE,
         payment_frequency=payment_frequency,
         first_month=str(first_month),
     )
@@ -186,8 +185,14 @@ def enrol(
     )
     open_accounts(session=session, refs=enrolment_accounts(person.id, scheme, jurisdiction))
     if scheme == "employee_pension":
-        # 扩面转化: the comparison's open tasks for this person are done.
-        coverage.enrolled(session, id_hash=person.id_hash)
+        # 扩面转化: the comparison's open tasks for this person are done (coverage listens).
+        events.publish(
+            session,
+            events.PERSON_ENROLLED,
+            person_key=person.id_hash,
+            scheme=scheme,
+            jurisdiction=jurisdiction,
+        )
     audit.record(
         session,
         actor=actor,
@@ -247,14 +252,7 @@ def change_base(
 ) -> BaseChoice:
     """Choose a new base from ``from_month`` on, as often as the jurisdiction allows."""
     enrolment = _enrolment(session, actor, enrolment_id, "enrolment.manage")
-    if enrolment.status == "terminated":
-        raise WrongEnrolmentState(
-            field="enrolment_id",
-            enrolment_id=enrolment.id,
-            status=enrolment.status,
-            action_zh="调整基数",
-            action_en="given a new base",
-        )
+    lifecycle.allowed(enrolment.id, enrolment.status, Action.CHANGE_BASE)
     if from_month < as_of or str(from_month) < enrolment.first_month:
         raise MonthNotAllowed(
             field="from_month",
@@ -329,21 +327,14 @@ def pause(
 ) -> Pause:
     """暂停缴费 from ``from_month``: the months until resumption are a gap in the record."""
     enrolment = _enrolment(session, actor, enrolment_id, "enrolment.manage")
-    if enrolment.status != "active":
-        raise WrongEnrolmentState(
-            field="enrolment_id",
-            enrolment_id=enrolment.id,
-            status=enrolment.status,
-            action_zh="暂停",
-            action_en="paused",
-        )
+    target = lifecycle.allowed(enrolment.id, enrolment.status, Action.PAUSE)
     if from_month < as_of or repository.bill(session, enrolment.id, str(from_month)) is not None:
         raise MonthNotAllowed(
             field="from_month",
             reason_zh="只能从尚未出账单的本月或以后暂停",
             reason_en="a pause starts in a month not yet billed, from now on",
         )
-    enrolment.status = "paused"
+    enrolment.status = target
     paused = Pause(enrolment_id=enrolment.id, from_month=str(from_month))
     session.add(paused)
     session.flush()
@@ -366,14 +357,9 @@ def resume(
     open_pause = next(
         (p for p in repository.pauses(session, enrolment.id) if p.until_month is None), None
     )
-    if enrolment.status != "paused" or open_pause is None:
-        raise WrongEnrolmentState(
-            field="enrolment_id",
-            enrolment_id=enrolment.id,
-            status=enrolment.status,
-            action_zh="恢复",
-            action_en="resumed",
-        )
+    target = lifecycle.allowed(enrolment.id, enrolment.status, Action.RESUME)
+    if open_pause is None:  # a paused enrolment has its pause: the data say otherwise
+        raise lifecycle.refusal(enrolment.id, enrolment.status, Action.RESUME)
     if open_pause.from_month > str(as_of):
         raise MonthNotAllowed(
             field="month",
@@ -389,7 +375,7 @@ def resume(
             f"and not before {as_of}",
         )
     open_pause.until_month = str(month - 1)
-    enrolment.status = "active"
+    enrolment.status = target
     audit.record(
         session,
         actor=actor,
@@ -413,14 +399,9 @@ def withdraw_pause(*, session: Session, actor: Actor, enrolment_id: int, as_of: 
     had never been asked for; one that has begun is ended by resuming."""
     enrolment = _enrolment(session, actor, enrolment_id, "enrolment.manage")
     pause = open_pause(session, enrolment.id)
-    if enrolment.status != "paused" or pause is None:
-        raise WrongEnrolmentState(
-            field="enrolment_id",
-            enrolment_id=enrolment.id,
-            status=enrolment.status,
-            action_zh="撤销暂停",
-            action_en="have a pause withdrawn",
-        )
+    target = lifecycle.allowed(enrolment.id, enrolment.status, Action.WITHDRAW_PAUSE)
+    if pause is None:  # a paused enrolment has its pause: the data say otherwise
+        raise lifecycle.refusal(enrolment.id, enrolment.status, Action.WITHDRAW_PAUSE)
     if pause.from_month <= str(as_of):
         raise MonthNotAllowed(
             field="enrolment_id",
@@ -428,7 +409,7 @@ def withdraw_pause(*, session: Session, actor: Actor, enrolment_id: int, as_of: 
             reason_en=f"the pause began in {pause.from_month}; resume instead",
         )
     session.delete(pause)
-    enrolment.status = "active"
+    enrolment.status = target
     session.flush()
     audit.record(
         session,
@@ -446,21 +427,14 @@ def terminate(
 ) -> Enrolment:
     """终止参保 after ``month`` (the last month contributed), with the reason."""
     enrolment = _enrolment(session, actor, enrolment_id, "enrolment.manage")
-    if enrolment.status == "terminated":
-        raise WrongEnrolmentState(
-            field="enrolment_id",
-            enrolment_id=enrolment.id,
-            status=enrolment.status,
-            action_zh="终止",
-            action_en="terminated",
-        )
+    target = lifecycle.allowed(enrolment.id, enrolment.status, Action.TERMINATE)
     if month < as_of - 1 or str(month) < enrolment.first_month:
         raise MonthNotAllowed(
             field="month",
             reason_zh=f"最后缴费月不能早于 {as_of - 1}",
             reason_en=f"the last month cannot be before {as_of - 1}",
         )
-    enrolment.status = "terminated"
+    enrolment.status = target
     enrolment.last_month = str(month)
     enrolment.termination_reason = reason
     audit.record(

@@ -23,7 +23,7 @@ from flexcover.coverage.problems import (
 )
 from flexcover.jobs import service as jobs
 from flexcover.jobs.service import JobContext, JobView
-from flexcover.kit import audit
+from flexcover.kit import audit, events
 from flexcover.kit.audit import Actor
 from flexcover.kit.database import Database, utc_now
 from flexcover.kit.months import Month
@@ -367,8 +367,13 @@ def progress(session: Session, actor: Actor, region: str) -> list[repository.Pro
 
 def enrolled(session: Session, *, id_hash: str, at: datetime | None = None) -> int:
     """An enrolment was registered for the person with this keyed ID hash: their open tasks are
-    converted. Called by the contributions capability; returns how many tasks it closed."""
+    converted; returns how many tasks it closed."""
     return expansion.convert(session, person_key=id_hash, at=at)
+
+
+def on_person_enrolled(session: Session, event: events.Event) -> None:
+    """Listener of ``person.enrolled`` (wired by ``flexcover.wiring``): 扩面转化."""
+    enrolled(session, id_hash=str(event.data["person_key"]))
 
 
 # --- workbooks for field teams -----------------------------------------------------------------

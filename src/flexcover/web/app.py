@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import flexcover
+from flexcover import wiring
 from flexcover.cockpit import pages as cockpit_pages
 from flexcover.cockpit import person_pages
 from flexcover.contributions import api as contributions_api
@@ -37,6 +38,7 @@ def create_app(
     rulebook: Rulebook | None = None,
 ) -> FastAPI:
     """Build the app. The database must already be migrated (``flexcover db upgrade``)."""
+    wiring.connect()
     settings = settings or Settings.from_env()
     app = FastAPI(
         title="flexcover",
