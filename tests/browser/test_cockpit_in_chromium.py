@@ -4,6 +4,8 @@ screen and follows a chart's bar to its list."""
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.test_pages_in_chromium import log_in
 from tests.coverage.seed import CITY, SHAPINGBA, YUZHONG, city, compare
 
@@ -69,6 +71,24 @@ def test_officer_follows_a_cockpit_number_to_a_task_and_records_an_outcome(
     context.close()
 
 
+def bar_centre(chart, href_part: str) -> tuple[float, float, str]:
+    """Where on the page the bar whose list's address holds ``href_part`` is, and its tooltip,
+    asked of ECharts itself."""
+    box = chart.bounding_box()
+    found = chart.evaluate(
+        """(el, part) => {
+            const option = JSON.parse(el.dataset.option);
+            const data = option.series[0].data;
+            const index = data.findIndex(d => d.href && d.href.includes(part));
+            const chart = echarts.getInstanceByDom(el);
+            const [x, y] = chart.convertToPixel({seriesIndex: 0}, [data[index].value / 2, index]);
+            return [x, y, data[index].tip];
+        }""",
+        href_part,
+    )
+    return box["x"] + found[0], box["y"] + found[1], found[2]
+
+
 def test_city_officer_reads_the_cockpit_and_follows_a_bar(
     browser, live_server, factory, database, screenshot
 ):
@@ -83,11 +103,19 @@ def test_city_officer_reads_the_cockpit_and_follows_a_bar(
     assert page.get_by_test_id(f"class-never_insured-{SHAPINGBA}").inner_text() == "1"
     screenshot(page, "cockpit-city-desk")
 
-    # A bar of the ranked coverage-rate chart is a link to the covered people of its district.
-    page.locator(
-        f'#panel-coverage svg a[href*="district={SHAPINGBA}"][href*="class=covered"]'
-    ).first.click()
+    # The ranked coverage-rate chart, drawn by ECharts: hovering a bar tells its figures, and a
+    # click on it opens the covered people of its district.
+    chart = page.locator("#panel-coverage [data-testid=chart-bar]")
+    expect(chart).to_have_attribute("data-drawn", "1")
+    x, y, tip = bar_centre(chart, f"district={SHAPINGBA}")
+    assert tip.startswith("沙坪坝区：")
+    page.mouse.move(x, y)
+    expect(chart).to_contain_text(tip)  # the tooltip, inside the chart's box
+    screenshot(page, "cockpit-tooltip-desk")
+    page.mouse.click(x, y)
     page.wait_for_url(re.compile(r"/staff/coverage/people\?"))
+    assert f"district={SHAPINGBA}" in page.url
+    assert "class=covered" in page.url
     assert page.get_by_test_id("person-row").all_inner_texts()[0].startswith("吴刚")
     screenshot(page, "coverage-people-desk")
 

@@ -1,41 +1,28 @@
-import itertools
-import re
-import xml.etree.ElementTree as ET
+"""The cockpit's charts as ECharts options: every figure written exactly by flexcover (integer
+fen, rates half up), every datum linked to its list and saying itself in its tooltip, links only
+within flexcover, and no chart drawn from nothing."""
+
+import json
 
 import pytest
 
 from flexcover.cockpit.charts import (
+    PALETTE,
     Bar,
     LineSeries,
     Point,
     Segment,
     StackedRow,
+    Tile,
     bar_chart,
     line_chart,
     progress_bar,
     stacked_bar_chart,
+    tile_map,
 )
 
-NS = {"s": "http://www.w3.org/2000/svg"}
 MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
 SERIES = ["已覆盖", "中断", "退保", "从未参保", "排除"]
-NASTY = 'A&B <script>"区"\'s'
-
-
-def parse(chart: str) -> ET.Element:
-    return ET.fromstring(chart)  # noqa: S314 (our own output, parsed to check it is well-formed)
-
-
-def links(root: ET.Element) -> list[ET.Element]:
-    return root.findall(".//s:a", NS)
-
-
-def texts(node: ET.Element) -> list[str]:
-    return ["".join(t.itertext()) for t in node.iter("{http://www.w3.org/2000/svg}text")]
-
-
-def desc(root: ET.Element) -> str:
-    return "".join(root.find("s:desc", NS).itertext())
 
 
 def district_bars(count: int) -> list[Bar]:
@@ -45,74 +32,48 @@ def district_bars(count: int) -> list[Bar]:
     ]
 
 
+def data(drawing, series=0):
+    return drawing.option["series"][series]["data"]
+
+
 # Bars
 
 
-def test_every_bar_and_its_figure_link_to_the_list_behind_it():
-    root = parse(bar_chart(district_bars(3), title="各区县参保人数", unit="人"))
-    anchors = links(root)
-    assert [a.get("href") for a in anchors] == [
-        "/staff/people?region=500100&status=covered",
-        "/staff/people?region=500101&status=covered",
-        "/staff/people?region=500102&status=covered",
+def test_every_bar_links_to_the_list_behind_it_and_says_its_figure():
+    drawing = bar_chart(district_bars(3), title="参保人数", unit="人")
+    assert [d["href"] for d in data(drawing)] == [b.href for b in district_bars(3)]
+    assert [d["tip"] for d in data(drawing)] == [
+        "第0区：1,000 人",
+        "第1区：2,000 人",
+        "第2区：3,000 人",
     ]
-    first = anchors[0]
-    assert first.find("s:rect", NS) is not None
-    assert texts(first) == ["第0区", "1,000 人"]
-    assert first.get("aria-label") == "第0区：1,000 人"
+    assert [d["label"]["formatter"] for d in data(drawing)] == ["1,000 人", "2,000 人", "3,000 人"]
+    assert drawing.links == [(d["href"], d["tip"]) for d in data(drawing)]
+    assert drawing.option["yAxis"]["data"] == ["第0区", "第1区", "第2区"]
+    assert drawing.option["aria"]["enabled"]
 
 
-def test_screen_readers_get_the_title_and_every_figure():
-    root = parse(bar_chart(district_bars(2), title="各区县参保人数", unit="人"))
-    cid = root.get("id")
-    assert root.get("aria-labelledby") == f"{cid}-title"
-    assert root.get("aria-describedby") == f"{cid}-desc"
-    assert root.find("s:title", NS).text == "各区县参保人数"
-    assert desc(root) == "第0区：1,000 人；第1区：2,000 人"
+def test_the_option_is_plain_json_and_the_same_input_gives_the_same_option():
+    first = json.dumps(bar_chart(district_bars(5), title="t").option, ensure_ascii=False)
+    assert first == json.dumps(bar_chart(district_bars(5), title="t").option, ensure_ascii=False)
 
 
-def test_a_chart_without_links_is_one_image_and_with_links_a_group_of_links():
-    plain = parse(bar_chart([Bar("渝中区", 5)], title="人数"))
-    linked = parse(bar_chart([Bar("渝中区", 5, href="/x")], title="人数"))
-    assert plain.get("role") == "img"
-    assert not links(plain)
-    assert linked.get("role") == "group"
-
-
-def test_names_are_escaped_and_read_back_unchanged():
-    chart = bar_chart([Bar(NASTY, 7, href="/p?a=1&b=<2>")], title=NASTY)
-    assert "<script>" not in chart
-    root = parse(chart)
-    assert root.find("s:title", NS).text == NASTY
-    assert links(root)[0].get("href") == "/p?a=1&b=<2>"
-    assert links(root)[0].get("aria-label") == f"{NASTY}：7"
-    assert NASTY in texts(root)
-
-
-def test_characters_xml_cannot_hold_are_replaced_not_passed_through():
-    chart = bar_chart([Bar("渝中\x00区\x1b\ud800", 1)], title="t")
-    assert "渝中\ufffd区\ufffd\ufffd" in texts(parse(chart))
-    chart.encode()  # a lone surrogate would fail here, when the page is sent
-
-
-@pytest.mark.parametrize("href", ["javascript:alert(1)", " JavaScript:x", "data:text/html,x"])
-def test_links_that_could_run_script_are_refused(href):
-    with pytest.raises(ValueError, match="not a link"):
+@pytest.mark.parametrize(
+    "href", ["javascript:alert(1)", " JavaScript:x", "data:text/html,x", "//evil.example/x"]
+)
+def test_links_that_leave_flexcover_or_run_script_are_refused(href):
+    with pytest.raises(ValueError, match="not a link within flexcover"):
         bar_chart([Bar("渝中区", 1, href=href)], title="t")
 
 
 def test_empty_data_says_no_data_in_the_page_language():
-    assert "暂无数据" in texts(parse(bar_chart([], title="人数")))
-    root = parse(bar_chart([], title="People", lang="en"))
-    assert texts(root) == ["No data"]
-    assert root.get("role") == "img"
+    assert bar_chart([], title="人数").empty == "暂无数据"
+    assert bar_chart([], title="People", lang="en").empty == "No data"
 
 
 def test_money_is_shown_in_yuan_from_integer_fen():
-    root = parse(
-        bar_chart([Bar("渝中区", 123456789)], title="征收额", unit="元", value_format="yuan")
-    )
-    assert "1,234,567.89 元" in texts(root)
+    drawing = bar_chart([Bar("渝中区", 123456789)], title="征收额", unit="元", value_format="yuan")
+    assert data(drawing)[0]["label"]["formatter"] == "1,234,567.89 元"
 
 
 def test_floats_are_refused_in_chart_data():
@@ -122,272 +83,146 @@ def test_floats_are_refused_in_chart_data():
         Point(True)
 
 
-def test_rates_are_percentages_with_one_decimal_half_up():
+def test_rates_are_percentages_with_one_decimal_half_up_on_a_hundred_percent_axis():
     bars = [Bar("a", 853, of=1000), Bar("b", 1, of=3), Bar("c", 2, of=3), Bar("d", 1, of=16)]
-    root = parse(bar_chart(bars, title="覆盖率", value_format="percent"))
-    assert [t for t in texts(root) if t.endswith("%")] == ["85.3%", "33.3%", "66.7%", "6.3%"]
+    drawing = bar_chart(bars, title="覆盖率", value_format="percent")
+    assert [d["label"]["formatter"] for d in data(drawing)] == ["85.3%", "33.3%", "66.7%", "6.3%"]
+    assert data(drawing)[0]["tip"] == "a：85.3%（853 / 1,000）"
+    assert drawing.option["xAxis"]["max"] == 100
+    assert data(drawing)[0]["value"] == pytest.approx(85.3)
 
 
 def test_a_rate_over_zero_reads_as_a_dash_and_draws_no_bar():
-    root = parse(bar_chart([Bar("无人区", 0, of=0)], title="覆盖率", value_format="percent"))
-    assert "—" in texts(root)
-    assert root.find(".//s:rect", NS).get("width") == "0"
-
-
-def test_rates_scale_to_a_hundred_percent():
-    root = parse(
-        bar_chart([Bar("a", 1, of=2), Bar("b", 1, of=1)], title="r", value_format="percent")
-    )
-    half, full = (int(r.get("width")) for r in root.iter("{http://www.w3.org/2000/svg}rect"))
-    assert abs(full - 2 * half) <= 1  # whole pixels, each rounded half-up
+    drawing = bar_chart([Bar("无人区", 0, of=0)], title="覆盖率", value_format="percent")
+    assert data(drawing)[0]["label"]["formatter"] == "—"
+    assert data(drawing)[0]["value"] is None
 
 
 def test_a_percent_chart_needs_a_denominator():
     with pytest.raises(ValueError, match="denominator"):
-        bar_chart([Bar("a", 1)], title="r", value_format="percent")
+        bar_chart([Bar("a", 1)], title="t", value_format="percent")
 
 
-def test_forty_districts_get_rows_that_do_not_overlap_and_fit_the_chart():
-    root = parse(bar_chart(district_bars(40), title="各区县参保人数", unit="人"))
-    width, height = int(root.get("width")), int(root.get("height"))
-    assert root.get("viewBox") == f"0 0 {width} {height}"
-    label_ys = [int(t.get("y")) for t in root.iter("{http://www.w3.org/2000/svg}text")][::2]
-    assert all(b - a >= 13 + 4 for a, b in itertools.pairwise(label_ys))
-    assert max(label_ys) < height
-    longest = max(int(r.get("x")) + int(r.get("width")) for r in root.iter(f"{{{NS['s']}}}rect"))
-    assert longest + len("40,000 人") * 8 <= width
-
-
-def test_very_large_numbers_widen_the_chart_instead_of_overflowing():
-    root = parse(bar_chart([Bar("全国", 10**30)], title="t", width=300))
-    assert "1,000,000,000,000,000,000,000,000,000,000" in texts(root)
-    assert int(root.get("width")) > 300
-
-
-def test_long_labels_are_shortened_with_the_full_name_in_the_tooltip():
-    name = "重庆市两江新区（直管区）某某街道某某社区某某网格"
-    root = parse(bar_chart([Bar(name, 1, href="/x")], title="t"))
-    shown = texts(root)[0]
-    assert shown.endswith("…")
-    assert len(shown) < len(name)
-    assert links(root)[0].find("s:title", NS).text == f"{name}：1"
-
-
-def test_the_same_input_gives_the_same_bytes():
-    def draw() -> str:
-        return bar_chart(district_bars(5), title="t", unit="人")
-
-    assert draw() == draw()
-    assert bar_chart([Bar("a", 1)], title="t") != bar_chart([Bar("a", 2)], title="t")
-    ids = {parse(bar_chart([Bar("a", n)], title="t")).get("id") for n in range(5)}
-    assert len(ids) == 5
+def test_forty_districts_get_a_chart_tall_enough_for_their_rows():
+    assert bar_chart(district_bars(40), title="t").height > 40 * 24
 
 
 # Stacked bars
 
 
-def stacked_rows() -> list[StackedRow]:
+def rows() -> list[StackedRow]:
     return [
         StackedRow(
             "渝中区",
-            [
-                Segment(v, href=f"/staff/coverage?region=500103&class={i}")
-                for i, v in enumerate([600, 100, 100, 150, 50])
-            ],
-            href="/staff/coverage?region=500103",
+            [Segment(60, "/p?c=covered"), Segment(20, "/p?c=int"), Segment(20, "/p?c=drop")],
+            href="/p?d=500103",
         ),
-        StackedRow("江北区", [Segment(v) for v in [300, 0, 0, 0, 0]]),
+        StackedRow("江北区", [Segment(0), Segment(0), Segment(0)]),
     ]
 
 
 def test_every_segment_links_to_its_list_and_tells_figure_and_share():
-    root = parse(stacked_bar_chart(stacked_rows(), SERIES, title="参保状态", unit="人"))
-    segments = [a for a in links(root) if "class=" in a.get("href")]
-    assert [a.get("href")[-1] for a in segments] == ["0", "1", "2", "3", "4"]
-    assert segments[0].find("s:title", NS).text == "渝中区 · 已覆盖：600 人（60.0%）"
-    assert segments[4].get("aria-label") == "渝中区 · 排除：50 人（5.0%）"
-    assert "江北区 · 中断：0 人（0.0%）" in desc(root)
+    drawing = stacked_bar_chart(rows(), SERIES[:3], title="人数", unit="人")
+    assert [s["name"] for s in drawing.option["series"]] == SERIES[:3]
+    assert {s["stack"] for s in drawing.option["series"]} == {"total"}
+    first = [s["data"][0] for s in drawing.option["series"]]
+    assert [d["tip"] for d in first] == [
+        "渝中区 · 已覆盖：60 人（60.0%）",
+        "渝中区 · 中断：20 人（20.0%）",
+        "渝中区 · 退保：20 人（20.0%）",
+    ]
+    assert ("/p?d=500103", "渝中区 · 合计：100 人") in drawing.links
 
 
-def test_the_row_total_links_to_the_whole_row():
-    root = parse(stacked_bar_chart(stacked_rows(), SERIES, title="参保状态", unit="人"))
-    total = next(a for a in links(root) if a.get("href") == "/staff/coverage?region=500103")
-    assert texts(total) == ["渝中区", "1,000 人"]
+def test_shares_make_every_row_a_hundred_and_an_empty_row_divides_by_nothing():
+    drawing = stacked_bar_chart(rows(), SERIES[:3], title="人数", share=True)
+    assert sum(s["data"][0]["value"] for s in drawing.option["series"]) == pytest.approx(100)
+    assert [s["data"][1]["value"] for s in drawing.option["series"]] == [None, None, None]
+    assert drawing.option["xAxis"]["max"] == 100
 
 
-def test_the_legend_names_every_series_and_patterns_tell_them_apart_without_colour():
-    root = parse(stacked_bar_chart(stacked_rows(), SERIES, title="参保状态"))
-    shown = texts(root)
-    assert all(name in shown for name in SERIES)
-    patterns = root.findall(".//s:pattern", NS)
-    assert len(patterns) == len(SERIES) - 1
-    fills = {r.get("fill") for r in root.iter(f"{{{NS['s']}}}rect")}
-    assert {f"url(#{p.get('id')})" for p in patterns} <= fills
-
-
-def test_segments_fill_their_row_without_gaps_or_overlap():
-    root = parse(stacked_bar_chart(stacked_rows(), SERIES, title="t"))
-    segments = [a.find("s:rect", NS) for a in links(root) if "class=" in a.get("href")]
-    edges = [(int(r.get("x")), int(r.get("x")) + int(r.get("width"))) for r in segments]
-    assert all(a[1] == b[0] for a, b in itertools.pairwise(edges))
-
-
-def test_shares_make_every_row_equally_long():
-    root = parse(stacked_bar_chart(stacked_rows(), SERIES, title="t", share=True))
-    groups = root.findall("s:g", NS)[1:]
-    ends = {
-        max(int(r.get("x")) + int(r.get("width")) for r in g.iter(f"{{{NS['s']}}}rect"))
-        for g in groups
-    }
-    assert len(ends) == 1
-
-
-def test_a_row_with_nothing_in_it_draws_no_segment_and_divides_by_nothing():
-    rows = [StackedRow("空区", [Segment(0)] * 5)]
-    root = parse(stacked_bar_chart(rows, SERIES, title="t"))
-    assert "空区 · 已覆盖：0（—）" in desc(root)
-    assert "0" in texts(root)
-
-
-def test_stacked_money_is_written_in_yuan_inside_segments_and_in_totals():
-    rows = [StackedRow("渝中区", [Segment(1234500), Segment(0), Segment(0)])]
-    root = parse(stacked_bar_chart(rows, SERIES[:3], title="t", unit="元", value_format="yuan"))
-    assert {"12,345.00", "12,345.00 元"} <= set(texts(root))
+def test_stacked_money_is_written_in_yuan():
+    drawing = stacked_bar_chart(
+        [StackedRow("渝中区", [Segment(150), Segment(50)])],
+        ["已缴", "欠缴"],
+        title="t",
+        unit="元",
+        value_format="yuan",
+    )
+    assert drawing.option["series"][0]["data"][0]["tip"] == "渝中区 · 已缴：1.50 元（75.0%）"
 
 
 def test_more_series_than_the_palette_tells_apart_are_refused():
-    rows = [StackedRow("渝中区", [Segment(1)] * 7)]
-    with pytest.raises(ValueError, match="at most 6 series"):
-        stacked_bar_chart(rows, [f"s{i}" for i in range(7)], title="t")
+    many = [f"s{i}" for i in range(len(PALETTE) + 1)]
+    with pytest.raises(ValueError, match="palette"):
+        stacked_bar_chart([StackedRow("a", [Segment(1)] * len(many))], many, title="t")
 
 
-def test_stacked_without_rows_says_no_data():
-    assert texts(parse(stacked_bar_chart([], SERIES, title="t"))) == ["暂无数据"]
-
-
-def test_each_row_needs_one_segment_per_series():
+def test_stacked_without_rows_says_no_data_and_each_row_needs_all_its_segments():
+    assert stacked_bar_chart([], SERIES, title="t").empty == "暂无数据"
     with pytest.raises(ValueError, match="segments"):
-        stacked_bar_chart([StackedRow("渝中区", [Segment(1)])], SERIES, title="t")
+        stacked_bar_chart([StackedRow("a", [Segment(1)])], SERIES, title="t")
 
 
 # Lines
 
 
-def coverage(values: list[int | None]) -> LineSeries:
-    return LineSeries(
-        "覆盖率",
-        [
-            Point(v, of=1000, href=f"/staff/coverage?month={m}")
-            for v, m in zip(values, MONTHS, strict=True)
-        ],
+def test_every_point_links_to_its_month_and_a_month_without_a_figure_breaks_the_line():
+    points = [Point(i * 10, href=f"/m/{m}") for i, m in enumerate(MONTHS)]
+    points[5] = Point(None)
+    drawing = line_chart([LineSeries("参保人数", points)], MONTHS, title="t", unit="人")
+    line = drawing.option["series"][0]
+    assert line["data"][0] == {
+        "value": 0.0,
+        "href": "/m/2026-01",
+        "tip": "2026-01 · 参保人数：0 人",
+    }
+    assert line["data"][5] == {"value": None, "tip": "2026-06 · 参保人数：—"}
+    assert line["connectNulls"] is False
+    assert drawing.option["xAxis"]["data"] == MONTHS
+    assert drawing.option["yAxis"]["min"] == 0
+    assert len(drawing.links) == 11
+
+
+def test_a_rate_line_reads_in_percent_and_a_zero_denominator_is_a_gap():
+    points = [Point(1, of=2), Point(0, of=0)]
+    drawing = line_chart(
+        [LineSeries("参保率", points)], MONTHS[:2], title="t", value_format="percent"
     )
-
-
-def test_every_point_links_to_its_month():
-    root = parse(
-        line_chart(
-            [coverage([700 + m for m in range(12)])], MONTHS, title="覆盖率", value_format="percent"
-        )
-    )
-    assert [a.get("href") for a in links(root)] == [f"/staff/coverage?month={m}" for m in MONTHS]
-    assert links(root)[2].get("aria-label") == "覆盖率 2026-03：70.2%"
-
-
-def test_the_last_figure_is_written_at_the_end_of_its_line():
-    root = parse(
-        line_chart(
-            [coverage([700 + m for m in range(12)])], MONTHS, title="t", value_format="percent"
-        )
-    )
-    assert "71.1%" in texts(root)
-
-
-def test_the_axis_has_round_ticks_from_zero():
-    root = parse(
-        line_chart(
-            [coverage([700 + m for m in range(12)])], MONTHS, title="t", value_format="percent"
-        )
-    )
-    ticks = [t for t in texts(root) if t.endswith("%") and "." not in t]
-    assert ticks == ["0%", "20%", "40%", "60%", "80%"]
-    assert "2026-12" in texts(root)
-
-
-def test_a_month_without_a_figure_breaks_the_line():
-    values = [700, 710, None, 720] + [730] * 8
-    root = parse(line_chart([coverage(values)], MONTHS, title="t", value_format="percent"))
-    line = next(p for p in root.iter(f"{{{NS['s']}}}path") if p.get("fill") == "none")
-    assert line.get("d").count("M") == 2
-    assert len(links(root)) == 11
-
-
-def test_several_lines_differ_in_dash_and_marker_and_are_named_in_the_legend():
-    other = LineSeries("缴费率", [Point(500, of=1000)] * 12)
-    root = parse(
-        line_chart([coverage([700] * 12), other], MONTHS, title="t", value_format="percent")
-    )
-    lines = [p for p in root.iter(f"{{{NS['s']}}}path") if p.get("fill") == "none"]
-    assert lines[0].get("stroke-dasharray") is None
-    assert lines[1].get("stroke-dasharray") is not None
-    assert {"覆盖率", "缴费率", "覆盖率 70.0%", "缴费率 50.0%"} <= set(texts(root))
-
-
-def test_end_labels_of_close_lines_are_pushed_apart():
-    close = LineSeries("缴费率", [Point(699, of=1000)] * 12)
-    root = parse(
-        line_chart([coverage([700] * 12), close], MONTHS, title="t", value_format="percent")
-    )
-    ends = [
-        int(t.get("y")) for t in root.iter(f"{{{NS['s']}}}text") if t.get("font-weight") == "bold"
+    assert [d["tip"] for d in drawing.option["series"][0]["data"]] == [
+        "2026-01 · 参保率：50.0%",
+        "2026-02 · 参保率：—",
     ]
-    assert abs(ends[0] - ends[1]) >= 16
+    assert drawing.option["yAxis"]["max"] == 100
 
 
-def test_a_single_month_and_yuan_figures_are_drawn_without_dividing_by_zero():
-    line = LineSeries("征收额", [Point(12345600)])
-    root = parse(line_chart([line], ["2026-01"], title="t", unit="元", value_format="yuan"))
-    assert "123,456.00 元" in texts(root)
-
-
-def test_lines_with_no_figure_at_all_say_no_data():
-    nothing = LineSeries("覆盖率", [Point(None)] * 11 + [Point(0, of=0)])
-    assert texts(parse(line_chart([nothing], MONTHS, title="t", value_format="percent"))) == [
-        "暂无数据"
-    ]
-    assert texts(parse(line_chart([], [], title="t"))) == ["暂无数据"]
-
-
-def test_each_line_needs_one_point_per_month():
+def test_several_lines_are_named_and_lines_without_a_figure_say_no_data():
+    two = line_chart(
+        [LineSeries("甲", [Point(1)] * 2), LineSeries("乙", [Point(2)] * 2)], MONTHS[:2], title="t"
+    )
+    assert [s["name"] for s in two.option["series"]] == ["甲", "乙"]
+    assert line_chart([LineSeries("甲", [Point(None)] * 2)], MONTHS[:2], title="t").empty
     with pytest.raises(ValueError, match="points"):
-        line_chart([LineSeries("x", [Point(1)])], MONTHS, title="t")
+        line_chart([LineSeries("甲", [Point(1)])], MONTHS[:2], title="t")
 
 
-# Progress
+# The tile map and progress
 
 
-def test_progress_shows_the_percentage_and_both_figures():
-    root = parse(progress_bar(1234, 2000, label="已发放", href="/staff/letters?status=issued"))
-    assert "61.7%（1,234 / 2,000）" in texts(root)
-    assert links(root)[0].get("aria-label") == "已发放：61.7%（1,234 / 2,000）"
+def test_tiles_place_districts_in_a_grid_coloured_by_their_rate():
+    tiles = [Tile(f"第{i}区", i, 10, href=f"/p?d={i}") for i in range(6)]
+    drawing = tile_map(tiles, title="覆盖率", columns=4)
+    cells = data(drawing)
+    assert [c["value"][:2] for c in cells] == [[0, 0], [1, 0], [2, 0], [3, 0], [0, 1], [1, 1]]
+    assert cells[3]["value"][2] == pytest.approx(30.0)
+    assert cells[3]["label"]["formatter"] == "第3区\n30.0%"
+    assert cells[3]["tip"] == "第3区：30.0%（3 / 10）"
+    assert drawing.option["visualMap"]["max"] == 100
+    assert tile_map([], title="t").empty
 
 
-def test_progress_over_a_zero_total_says_no_data():
-    root = parse(progress_bar(0, 0, label="已转化"))
-    assert texts(root) == ["暂无数据"]
-    assert root.find("s:title", NS).text == "已转化"
-
-
-def test_progress_beyond_the_total_fills_the_bar_and_no_more():
-    root = parse(progress_bar(30, 20, label="已核实", lang="en"))
-    track, done = root.iter(f"{{{NS['s']}}}rect")
-    assert track.get("width") == done.get("width")
-    assert "150.0% (30 / 20)" in texts(root)
-    assert root.get("role") == "img"
-
-
-def test_output_has_no_floats_in_coordinates():
-    chart = line_chart(
-        [coverage([701 + 3 * m for m in range(12)])], MONTHS, title="t", value_format="percent"
-    )
-    coordinates = re.findall(r' (?:x|y|cx|cy|width|height)="([^"]*)"', chart)
-    assert all(c.lstrip("-").isdigit() for c in coordinates)
+def test_progress_shows_the_percentage_and_both_figures_and_never_overflows():
+    drawing = progress_bar(37, 60, label="已核实", href="/staff/tasks?status=verified")
+    assert drawing.progress == (616, "61.7%（37 / 60）", "/staff/tasks?status=verified")
+    assert progress_bar(80, 60, label="x").progress[0] == 1000
+    assert progress_bar(0, 0, label="x").empty == "暂无数据"

@@ -4,6 +4,7 @@ on it a link to the list it counts."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import date
 from typing import Any
@@ -173,6 +174,14 @@ def test_every_linked_number_opens_a_list_of_that_many(client, factory, database
         assert total_in(listing.text) == int(text.replace(",", "")), (testid, href)
 
 
+def chart_options(html_text: str) -> list[dict]:
+    """The ECharts options of the charts in a page (or a part of it)."""
+    return [
+        json.loads(html.unescape(found))
+        for found in re.findall(r"data-option='([^']*)'", html_text)
+    ]
+
+
 def test_chart_segments_link_to_the_same_lists(client, factory, database):
     compare(database, city())
     as_user(client, factory)
@@ -219,10 +228,17 @@ def test_the_trend_takes_the_latest_run_of_each_month(client, factory, database)
     as_user(client, factory)
     page = client.get("/staff/cockpit").text
     trend = page.split('data-testid="panel-trend"')[1].split("</section>")[0]
-    description = re.search(r'<desc id="[^"]+">([^<]+)</desc>', trend).group(1)
-    assert description == "参保率 2026-08：50.0%；参保率 2026-10：100.0%"
-    assert "2026-09" in trend  # a month without a run stays on the axis
-    assert f"run={latest}&amp;region={YUZHONG}&amp;class=covered" in trend
+    (option,) = chart_options(trend)
+    months = option["xAxis"]["data"]
+    assert "2026-09" in months  # a month without a run stays on the axis
+    (line,) = option["series"]
+    said = {month: point["tip"] for month, point in zip(months, line["data"], strict=True)}
+    assert said["2026-08"] == "2026-08 · 参保率：50.0%"
+    assert said["2026-10"] == "2026-10 · 参保率：100.0%"
+    assert said["2026-09"] == "2026-09 · 参保率：—"
+    assert line["data"][months.index("2026-10")]["href"] == (
+        f"/staff/coverage/people?run={latest}&region={YUZHONG}&class=covered"
+    )
 
 
 # --- funds ----------------------------------------------------------------------------------------

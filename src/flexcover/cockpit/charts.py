@@ -1,18 +1,17 @@
-"""Charts for the 数字驾驶舱: inline SVG strings built from integers, with no script and no CDN.
-
-Every figure on a chart links to the list behind it when given an ``href``, and says its number
-in words for screen readers. Embed the result with ``{{ chart|safe }}``: all text is escaped.
-Line charts are in :mod:`flexcover.cockpit.trends` and re-exported here.
+"""Charts for the 数字驾驶舱, drawn in the browser by Apache ECharts (vendored, served by flexcover
+itself: no CDN). This module builds each chart's ECharts *option* from integers: the figures,
+tooltips and labels are written here, exactly (integer fen, exact rates), and the option only
+places them. Every datum carries ``href``, the list behind it (a click opens it), and ``tip``,
+what its tooltip says. The same links are listed beside the chart for screen readers and for a
+browser without scripts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from fractions import Fraction
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from flexcover.cockpit import svg
 from flexcover.cockpit.figures import (
     ValueFormat,
     amount_text,
@@ -20,26 +19,14 @@ from flexcover.cockpit.figures import (
     level,
     percent_text,
     require_int,
-    scaled,
     words,
 )
-from flexcover.cockpit.trends import LineSeries, Point, line_chart
+from flexcover.kit.months import Month
 
-__all__ = [
-    "Bar",
-    "LineSeries",
-    "Point",
-    "Segment",
-    "StackedRow",
-    "bar_chart",
-    "line_chart",
-    "progress_bar",
-    "stacked_bar_chart",
-]
-
-PAD = 8
-GAP = 6
-MIN_PLOT = 160
+PALETTE = ["#1f6f8b", "#e0a100", "#c0392b", "#7d3c98", "#5d6d7e", "#27ae60", "#d35400"]
+"""Colours of the series (a blue first, the brand's), distinguishable in grey print too."""
+ROW = 30
+"""Pixels a bar's row takes: the chart's height follows its rows."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +67,89 @@ class StackedRow:
     href: str | None = None
 
 
+@dataclass(frozen=True)
+class Point:
+    """One month's figure and the list behind it; ``value=None`` for a month without one. For a
+    ``percent`` chart ``value`` is the numerator and ``of`` the denominator."""
+
+    value: int | None
+    href: str | None = None
+    of: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.value is not None:
+            require_int("value", self.value)
+        if self.of is not None:
+            require_int("of", self.of)
+
+
+@dataclass(frozen=True)
+class LineSeries:
+    """One line: a label and one point per month of the chart."""
+
+    label: str
+    points: Sequence[Point]
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One district on the tile map: its rate ``value / of`` and the list behind it."""
+
+    label: str
+    value: int
+    of: int
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A chart for the page: ``option`` is ECharts', ``links`` the (href, words) of every linked
+    figure, ``height`` the pixels it needs. ``kind == "progress"`` is drawn as HTML."""
+
+    kind: str
+    title: str
+    option: dict[str, Any]
+    links: list[tuple[str, str]] = field(default_factory=list)
+    height: int = 260
+    empty: str | None = None
+    """The words shown instead of a chart with no data."""
+    progress: tuple[int, str, str | None] | None = None
+    """A progress bar's (per mille done, figures, href)."""
+
+
+def _number(at: Any) -> float | None:
+    """A figure's place on its axis (geometry only: the figures themselves are text)."""
+    return None if at is None else float(at)
+
+
+def _base(title: str, lang: str) -> dict[str, Any]:
+    return {
+        "aria": {"enabled": True, "label": {"description": title}},
+        "animation": False,
+        "color": PALETTE,
+        "textStyle": {"fontFamily": "system-ui, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei'"},
+        "tooltip": {"confine": True},
+        "grid": {"left": 8, "right": 56, "top": 8, "bottom": 8, "containLabel": True},
+    }
+
+
+def _empty(kind: str, title: str, lang: str) -> Drawing:
+    return Drawing(kind=kind, title=title, option={}, empty=words(lang).no_data, height=60)
+
+
+def _href(href: str | None) -> str | None:
+    """A link within flexcover (``/staff/…``), or a refusal: a chart's click opens it."""
+    if href is not None and (not href.startswith("/") or href.startswith("//")):
+        raise ValueError(f"{href!r} is not a link within flexcover")
+    return href
+
+
+def _linked(links: list[tuple[str, str]], href: str | None, said: str) -> None:
+    if _href(href):
+        assert href is not None
+        links.append((href, said))
+
+
 def bar_chart(
     bars: Sequence[Bar],
     *,
@@ -88,63 +158,44 @@ def bar_chart(
     value_format: ValueFormat = "count",
     width: int = 640,
     lang: str = "zh-CN",
-) -> str:
-    """Horizontal bars, one row each, the figure written after each bar.
-
-    Counts and fen scale to the largest bar; rates to 100% (or the largest rate, if above).
-    A rate over a zero denominator reads ``—`` and draws no bar.
-    """
-    said = words(lang)
-    cid = svg.chart_id("bar", title, unit, value_format, bars)
+) -> Drawing:
+    """Horizontal bars, one row each, the figure written after each bar. Rates are drawn on a
+    0–100 % axis; a rate over a zero denominator reads ``—`` and draws no bar."""
+    del width  # the chart fills its box
     if not bars:
-        return svg.no_data(cid=cid, title=title, message=said.no_data, width=width)
-    figures = [figure_text(bar.value, bar.of, value_format, unit) for bar in bars]
-    levels = [level(bar.value, bar.of, value_format) or Fraction(0) for bar in bars]
-    top = max([*levels, Fraction(1000 if value_format == "percent" else 0)])
-    label_width = min(svg.widest(bar.label for bar in bars), width * 3 // 10)
-    plot_x = PAD + label_width + GAP
-    figure_width = svg.widest(figures) + GAP
-    plot_width = max(width - plot_x - figure_width - PAD, MIN_PLOT)
-    width = plot_x + plot_width + figure_width + PAD
-    row, bar_height = 24, 16
-    height = 2 * PAD + row * len(bars)
-
-    rows, spoken = [], []
-    for i, (bar, figure, at) in enumerate(zip(bars, figures, levels, strict=True)):
-        y = PAD + i * row
-        length = scaled(at, top, plot_width)
-        said_here = f"{bar.label}{said.colon}{figure}"
-        spoken.append(said_here)
-        rows.append(
-            svg.linked(
-                bar.href,
-                said_here,
-                svg.text(plot_x - GAP, y + 16, svg.fit(bar.label, label_width), text_anchor="end"),
-                svg.el(
-                    "rect",
-                    {
-                        "x": plot_x,
-                        "y": y + 4,
-                        "width": length,
-                        "height": bar_height,
-                        "fill": svg.BRAND,
-                    },
-                ),
-                svg.text(plot_x + length + GAP, y + 16, figure),
-            )
+        return _empty("bar", title, lang)
+    said = words(lang)
+    data: list[dict[str, Any]] = []
+    links: list[tuple[str, str]] = []
+    for bar in bars:
+        figure = figure_text(bar.value, bar.of, value_format, unit)
+        at = level(bar.value, bar.of, value_format)
+        tip = f"{bar.label}{said.colon}{figure}"
+        if value_format == "percent" and bar.of:
+            tip += said.aside(f"{amount_text(bar.value, 'count')} / {amount_text(bar.of, 'count')}")
+        _linked(links, bar.href, tip)
+        geometry = None if at is None else (at / 10 if value_format == "percent" else at)
+        data.append(
+            {
+                "value": _number(geometry),
+                "href": bar.href,
+                "tip": tip,
+                "label": {"show": True, "position": "right", "formatter": figure},
+            }
         )
-    axis = svg.el(
-        "path", {"d": f"M{plot_x} {PAD}V{height - PAD}", "stroke": svg.MUTED, "aria-hidden": "true"}
-    )
-    return svg.document(
-        cid=cid,
-        width=width,
-        height=height,
-        title=title,
-        desc=said.separator.join(spoken),
-        body=axis + "".join(rows),
-        interactive=any(bar.href for bar in bars),
-    )
+    option = _base(title, lang)
+    option["tooltip"] |= {"trigger": "item"}
+    option["xAxis"] = {"type": "value", "min": 0, "axisLabel": {"show": False}}
+    if value_format == "percent":
+        option["xAxis"]["max"] = 100
+    option["yAxis"] = {
+        "type": "category",
+        "inverse": True,
+        "data": [bar.label for bar in bars],
+        "axisTick": {"show": False},
+    }
+    option["series"] = [{"type": "bar", "name": title, "data": data, "barMaxWidth": 18}]
+    return Drawing("bar", title, option, links, height=24 + ROW * len(bars))
 
 
 def stacked_bar_chart(
@@ -157,99 +208,173 @@ def stacked_bar_chart(
     share: bool = False,
     width: int = 640,
     lang: str = "zh-CN",
-) -> str:
-    """Horizontal stacked bars with a legend: per row, how its total splits across ``series``.
-
-    Bars scale to the largest total, or with ``share=True`` each fills the width (composition).
-    Segments carry their figure and share in a tooltip, and write the figure inside when it fits.
-    """
-    said = words(lang)
-    cid = svg.chart_id("stacked", title, unit, value_format, share, series, rows)
+) -> Drawing:
+    """Horizontal stacked bars with a legend: per row, how its total splits across ``series``
+    (with ``share=True`` each row fills the width: its composition). Each segment's tooltip
+    says its figure and its share of the row."""
+    del width
     for row in rows:
         if len(row.segments) != len(series):
             raise ValueError(f"{row.label!r} has {len(row.segments)} segments for {len(series)}")
+    if len(series) > len(PALETTE):
+        raise ValueError(f"{len(series)} series; the palette tells {len(PALETTE)} apart")
     if not rows or not series:
-        return svg.no_data(cid=cid, title=title, message=said.no_data, width=width)
+        return _empty("stacked", title, lang)
+    said = words(lang)
+    links: list[tuple[str, str]] = []
     totals = [sum(max(s.value, 0) for s in row.segments) for row in rows]
-    total_texts = [amount_text(total, value_format, unit) for total in totals]
-    label_width = min(svg.widest(row.label for row in rows), width * 3 // 10)
-    plot_x = PAD + label_width + GAP
-    total_width = svg.widest(total_texts) + GAP
-    plot_width = max(width - plot_x - total_width - PAD, MIN_PLOT)
-    width = plot_x + plot_width + total_width + PAD
-    keys = [
-        svg.el("rect", {"x": 1, "y": 0, "width": 14, "height": 12, "fill": svg.fill(cid, i)})
-        for i in range(len(series))
-    ]
-    key, key_height = svg.legend(series, keys, x=PAD, y=PAD, width=width - 2 * PAD)
-    row_height, top_y = 28, PAD + key_height + GAP
-    height = top_y + row_height * len(rows) + PAD
-    longest = max(totals)
-
-    drawn, spoken = [], []
-    for i, (row, total, total_text) in enumerate(zip(rows, totals, total_texts, strict=True)):
-        y = top_y + i * row_height
-        whole = total if share else longest
-        parts, cumulative, left = [], 0, plot_x
-        for s, (name, segment) in enumerate(zip(series, row.segments, strict=True)):
-            cumulative += max(segment.value, 0)
-            right = plot_x + scaled(cumulative, whole, plot_width)
+    for row, total in zip(rows, totals, strict=True):
+        total_text = amount_text(total, value_format, unit)
+        _linked(links, row.href, f"{row.label} · {said.total}{said.colon}{total_text}")
+    drawn = []
+    for index, name in enumerate(series):
+        data = []
+        for row, total in zip(rows, totals, strict=True):
+            segment = row.segments[index]
             figure = amount_text(segment.value, value_format, unit)
-            said_here = f"{row.label} · {name}{said.colon}{figure}" + said.aside(
+            tip = f"{row.label} · {name}{said.colon}{figure}" + said.aside(
                 percent_text(segment.value, total)
             )
-            spoken.append(said_here)
-            if right > left:
-                inside = amount_text(segment.value, value_format)
-                parts.append(_segment(cid, s, segment, said_here, inside, (left, right), y))
-            left = right
-        label = svg.text(plot_x - GAP, y + 18, svg.fit(row.label, label_width), text_anchor="end")
-        end = svg.text(left + GAP, y + 18, total_text)
-        said_total = f"{row.label} · {said.total}{said.colon}{total_text}"
-        drawn.append(svg.el("g", None, svg.linked(row.href, said_total, label, end), *parts))
-    return svg.document(
-        cid=cid,
-        width=width,
-        height=height,
-        title=title,
-        desc=said.separator.join(spoken),
-        body=svg.pattern_defs(cid, len(series)) + key + "".join(drawn),
-        interactive=any(row.href or any(s.href for s in row.segments) for row in rows),
-    )
-
-
-def _segment(
-    cid: str, index: int, segment: Segment, spoken: str, figure: str, span: tuple[int, int], y: int
-) -> str:
-    """One linked segment, its figure written inside when it fits."""
-    (left, right), inside = span, ""
-    if svg.text_width(figure, 11) + 2 * GAP <= right - left:
-        # Dark figure on a white halo: legible on every colour and pattern of the palette.
-        inside = svg.text(
-            (left + right) // 2,
-            y + 18,
-            figure,
-            text_anchor="middle",
-            font_size=11,
-            fill=svg.INK,
-            stroke="#fff",
-            stroke_width=3,
-            stroke_linejoin="round",
-            paint_order="stroke",
+            _linked(links, segment.href, tip)
+            value = level(segment.value, None, value_format)
+            if share:
+                value = value * 100 / total if total and value is not None else None
+            data.append({"value": _number(value), "href": segment.href, "tip": tip})
+        drawn.append(
+            {"type": "bar", "name": name, "stack": "total", "data": data, "barMaxWidth": 18}
         )
-    rect = svg.el(
-        "rect",
+    option = _base(title, lang)
+    option["tooltip"] |= {"trigger": "item"}
+    option["legend"] = {"top": 0, "type": "scroll"}
+    option["grid"] |= {"top": 32}
+    option["xAxis"] = {"type": "value", "min": 0, "axisLabel": {"show": False}}
+    if share:
+        option["xAxis"]["max"] = 100
+    option["yAxis"] = {
+        "type": "category",
+        "inverse": True,
+        "data": [row.label for row in rows],
+        "axisTick": {"show": False},
+    }
+    option["series"] = drawn
+    return Drawing("stacked", title, option, links, height=56 + ROW * len(rows))
+
+
+def line_chart(
+    series: Sequence[LineSeries],
+    months: Sequence[Month | str],
+    *,
+    title: str,
+    unit: str = "",
+    value_format: ValueFormat = "count",
+    width: int = 640,
+    height: int = 260,
+    lang: str = "zh-CN",
+) -> Drawing:
+    """Lines over months from a zero baseline, every point linkable and its figure in the
+    tooltip; a month without a figure is a gap in the line. The chart fills its panel."""
+    del width
+    labels = [str(month) for month in months]
+    for line in series:
+        if len(line.points) != len(labels):
+            raise ValueError(f"{line.label!r} has {len(line.points)} points for {len(labels)}")
+    said = words(lang)
+    drawn: list[dict[str, Any]] = []
+    links: list[tuple[str, str]] = []
+    known = False
+    for line in series:
+        data: list[dict[str, Any]] = []
+        for month, point in zip(labels, line.points, strict=True):
+            if point.value is None or (value_format == "percent" and not point.of):
+                data.append({"value": None, "tip": f"{month} · {line.label}{said.colon}—"})
+                continue
+            known = True
+            figure = figure_text(point.value, point.of, value_format, unit)
+            tip = f"{month} · {line.label}{said.colon}{figure}"
+            _linked(links, point.href, tip)
+            at = level(point.value, point.of, value_format)
+            geometry = None if at is None else (at / 10 if value_format == "percent" else at)
+            data.append({"value": _number(geometry), "href": point.href, "tip": tip})
+        drawn.append(
+            {
+                "type": "line",
+                "name": line.label,
+                "data": data,
+                "connectNulls": False,
+                "symbolSize": 8,
+                "endLabel": {"show": True, "formatter": "{a}"},
+            }
+        )
+    if not known:
+        return _empty("line", title, lang)
+    option = _base(title, lang)
+    option["tooltip"] |= {"trigger": "item"}
+    option["grid"] |= {"right": 72, "top": 16}
+    option["xAxis"] = {"type": "category", "data": labels, "boundaryGap": False}
+    option["yAxis"] = {"type": "value", "min": 0}
+    if value_format == "percent":
+        option["yAxis"] |= {"max": 100, "axisLabel": {"formatter": "{value}%"}}
+    option["series"] = drawn
+    return Drawing("line", title, option, links, height=height)
+
+
+def tile_map(
+    tiles: Sequence[Tile], *, title: str, columns: int = 4, lang: str = "zh-CN"
+) -> Drawing:
+    """The coverage rate of each district as a grid of tiles coloured by the rate (a map whose
+    boundaries need no download: the districts in code order, ``columns`` a row)."""
+    if not tiles:
+        return _empty("tiles", title, lang)
+    said = words(lang)
+    columns = max(1, min(columns, len(tiles)))
+    rows = (len(tiles) + columns - 1) // columns
+    data: list[dict[str, Any]] = []
+    links: list[tuple[str, str]] = []
+    for index, tile in enumerate(tiles):
+        figure = percent_text(tile.value, tile.of)
+        tip = f"{tile.label}{said.colon}{figure}" + said.aside(
+            f"{amount_text(tile.value, 'count')} / {amount_text(tile.of, 'count')}"
+        )
+        _linked(links, tile.href, tip)
+        at = level(tile.value, tile.of, "percent")
+        data.append(
+            {
+                "value": [index % columns, index // columns, _number(at and at / 10)],
+                "href": tile.href,
+                "tip": tip,
+                "label": {"show": True, "formatter": f"{tile.label}\n{figure}"},
+            }
+        )
+    option = _base(title, lang)
+    option["tooltip"] |= {"trigger": "item"}
+    option["grid"] = {"left": 4, "right": 4, "top": 4, "bottom": 40}
+    option["xAxis"] = {"type": "category", "data": list(range(columns)), "show": False}
+    option["yAxis"] = {
+        "type": "category",
+        "data": list(range(rows)),
+        "show": False,
+        "inverse": True,
+    }
+    option["visualMap"] = {
+        "min": 0,
+        "max": 100,
+        "calculable": False,
+        "orient": "horizontal",
+        "left": "center",
+        "bottom": 0,
+        "itemHeight": 120,
+        "text": ["100%", "0%"],
+        "inRange": {"color": ["#f6d7a7", "#9fc5d6", "#1f6f8b"]},
+    }
+    option["series"] = [
         {
-            "x": left,
-            "y": y + 4,
-            "width": right - left,
-            "height": 20,
-            "fill": svg.fill(cid, index),
-            "stroke": "#fff",
-            "stroke-width": 1,
-        },
-    )
-    return svg.linked(segment.href, spoken, rect, inside)
+            "type": "heatmap",
+            "name": title,
+            "data": data,
+            "itemStyle": {"borderColor": "#fff", "borderWidth": 3},
+        }
+    ]
+    return Drawing("tiles", title, option, links, height=48 + 64 * rows)
 
 
 def progress_bar(
@@ -262,42 +387,19 @@ def progress_bar(
     value_format: Literal["count", "yuan"] = "count",
     width: int = 320,
     lang: str = "zh-CN",
-) -> str:
-    """A small bar for how far something has got (issued, verified, converted): 61.7% with the
-    figures; nothing is divided when ``total`` is zero, which reads as no data."""
+) -> Drawing:
+    """How far something has got (issued, verified, converted): 61.7% with the figures, as an
+    HTML bar; nothing is divided when ``total`` is zero, which reads as no data."""
+    del width
     require_int("done", done)
     require_int("total", total)
-    said = words(lang)
-    cid = svg.chart_id("progress", label, done, total, href, unit, value_format)
     if total <= 0:
-        return svg.no_data(cid=cid, title=label, message=said.no_data, width=width)
-    rate = percent_text(done, total)
-    figures = rate + said.aside(
+        return _empty("progress", label, lang)
+    said = words(lang)
+    figures = percent_text(done, total) + said.aside(
         f"{amount_text(done, value_format)} / {amount_text(total, value_format, unit)}"
     )
-    spoken = f"{label}{said.colon}{figures}"
-    figures_width = svg.text_width(figures)
-    bar_width = max(width - 2 * PAD - figures_width - GAP, 80)
-    width = 2 * PAD + bar_width + GAP + figures_width
-    length = scaled(min(max(done, 0), total), total, bar_width)
-    body = svg.linked(
-        href,
-        spoken,
-        svg.text(PAD, 16, svg.fit(label, width - 2 * PAD)),
-        svg.el(
-            "rect", {"x": PAD, "y": 24, "width": bar_width, "height": 12, "rx": 3, "fill": svg.LINE}
-        ),
-        svg.el(
-            "rect", {"x": PAD, "y": 24, "width": length, "height": 12, "rx": 3, "fill": svg.BRAND}
-        ),
-        svg.text(PAD + bar_width + GAP, 35, figures),
-    )
-    return svg.document(
-        cid=cid,
-        width=width,
-        height=44,
-        title=label,
-        desc=spoken,
-        body=body,
-        interactive=href is not None,
-    )
+    per_mille = min(max(done, 0), total) * 1000 // total
+    links: list[tuple[str, str]] = []
+    _linked(links, href, f"{label}{said.colon}{figures}")
+    return Drawing("progress", label, {}, links, height=40, progress=(per_mille, figures, href))

@@ -172,6 +172,22 @@ class CoveragePanel(_Base):
             charts=[
                 Chart(stacked, translate("cockpit.people_by_class", lang)),
                 Chart(rates, translate("cockpit.rate_by_district", lang)),
+                Chart(
+                    charts.tile_map(
+                        [
+                            charts.Tile(
+                                name_of(row.district),
+                                row.covered,
+                                row.should_be_insured,
+                                people_link(run.id, district=row.district, klass="covered"),
+                            )
+                            for row in sorted(rows, key=lambda r: r.district)
+                        ],
+                        title=translate("cockpit.coverage_map", lang),
+                        lang=lang,
+                    ),
+                    translate("cockpit.coverage_map", lang),
+                ),
             ],
             tables=[table],
         )

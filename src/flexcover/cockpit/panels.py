@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from flexcover.cockpit.charts import Drawing
 from flexcover.kit.audit import Actor
 
 PANEL_MODULES = (
@@ -91,9 +92,9 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
-    """A rendered SVG chart (see :mod:`flexcover.cockpit.charts`) with an optional caption."""
+    """A chart (see :mod:`flexcover.cockpit.charts`, drawn by ECharts) with an optional caption."""
 
-    svg: str
+    drawing: Drawing
     caption: str | None = None
 
 

@@ -411,6 +411,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "filter.apply": {"zh-CN": "筛选", "en": "Filter"},
     "filter.title": {"zh-CN": "筛选条件", "en": "Filters"},
     "cockpit.title": {"zh-CN": "数字驾驶舱", "en": "Cockpit"},
+    "cockpit.colon": {"zh-CN": "：", "en": ": "},
     "cockpit.about": {
         "zh-CN": "参保率、扩面进度、平台从业人员、基金收缴",
         "en": "Coverage, expansion progress, platform workers, funds",
@@ -449,6 +450,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "cockpit.to_reach": {"zh-CN": "待扩面人数", "en": "People to reach"},
     "cockpit.people_by_class": {"zh-CN": "各区县人员分类", "en": "People by class and district"},
+    "cockpit.coverage_map": {
+        "zh-CN": "各区县覆盖率（按区划代码排列）",
+        "en": "Coverage rate by district (in code order)",
+    },
     "cockpit.rate_by_district": {
         "zh-CN": "各区县参保率排名",
         "en": "Coverage rate by district, ranked",
