@@ -25,10 +25,7 @@ EDGES = ("api", "pages", "commands", "link_command")
 """Module names (or endings) of routers, pages and commands: the edge, where web and cli belong."""
 OUTSIDE = {"web.app", "wiring", "migrations", "synth", "cli", "__main__"}
 
-KNOWN_EDGE_IMPORTS = {
-    ("cockpit.coverage_panels", "web"),
-    ("cockpit.funds_panels", "web"),
-}
+KNOWN_EDGE_IMPORTS: set[tuple[str, str]] = set()
 KNOWN_INTERNALS = {
     ("cockpit.coverage_panels", "coverage.canonical"),
     ("cockpit.coverage_panels", "coverage.labels"),

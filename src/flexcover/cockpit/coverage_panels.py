@@ -9,21 +9,29 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy.orm import Session
 
 from flexcover.cockpit import charts
 from flexcover.cockpit.figures import percent_text
 from flexcover.cockpit.links import class_link, count_text, link, name_of, people_link, tasks_link
-from flexcover.cockpit.panels import GENERIC_TEMPLATE, Cell, Chart, Figure, Table, View, register
+from flexcover.cockpit.panels import (
+    GENERIC_TEMPLATE,
+    Cell,
+    Chart,
+    Figure,
+    Table,
+    View,
+    Viewing,
+    register,
+)
 from flexcover.coverage import service
 from flexcover.coverage.canonical import CLASSES
 from flexcover.coverage.labels import CLASS_LABELS
 from flexcover.coverage.models import ComparisonRun
 from flexcover.kit.audit import Actor
+from flexcover.kit.i18n import translate
 from flexcover.kit.months import Month, month_range
 from flexcover.registry.authz import region_contains
-from flexcover.web.i18n import page_language, translate
 
 CHART_WIDTH = 360
 """Charts are drawn at about a phone's width: legible there unscaled, and side by side on a desk."""
@@ -42,9 +50,9 @@ class _Coverage:
     districts: list[service.DistrictCoverage]
 
 
-def _coverage(session: Session, actor: Actor, region: str, request: Request) -> _Coverage:
-    """The newest run covering ``region`` and its people by district, read once per request."""
-    cached: dict[str, _Coverage] = request.state.__dict__.setdefault("cockpit_coverage", {})
+def _coverage(session: Session, actor: Actor, region: str, viewing: Viewing) -> _Coverage:
+    """The newest run covering ``region`` and its people by district, read once per page."""
+    cached: dict[str, _Coverage] = viewing.cache.setdefault("coverage", {})
     if region not in cached:
         run = service.latest_run(session, actor, region)
         rows = service.coverage_by_district(session, actor, run, region) if run else []
@@ -65,13 +73,13 @@ class _Base(ABC):
     title: Mapping[str, str] = {}
 
     def build(
-        self, session: Session, actor: Actor, region: str, request: Request
+        self, session: Session, actor: Actor, region: str, viewing: Viewing
     ) -> dict[str, Any]:
-        return self.view(session, actor, region, request, page_language(request)).context()
+        return self.view(session, actor, region, viewing, viewing.language).context()
 
     @abstractmethod
     def view(
-        self, session: Session, actor: Actor, region: str, request: Request, lang: str
+        self, session: Session, actor: Actor, region: str, viewing: Viewing, lang: str
     ) -> View:
         """The panel's figures, charts and tables for ``region`` in ``lang``."""
 
@@ -84,9 +92,9 @@ class CoveragePanel(_Base):
     title = {"zh-CN": "各区县参保情况", "en": "Coverage by district"}
 
     def view(
-        self, session: Session, actor: Actor, region: str, request: Request, lang: str
+        self, session: Session, actor: Actor, region: str, viewing: Viewing, lang: str
     ) -> View:
-        found = _coverage(session, actor, region, request)
+        found = _coverage(session, actor, region, viewing)
         if found.run is None or not found.districts:
             return View(empty=translate("cockpit.no_run", lang))
         run, rows = found.run, found.districts
@@ -201,7 +209,7 @@ class ProgressPanel(_Base):
     title = {"zh-CN": "扩面任务进度", "en": "Expansion progress"}
 
     def view(
-        self, session: Session, actor: Actor, region: str, request: Request, lang: str
+        self, session: Session, actor: Actor, region: str, viewing: Viewing, lang: str
     ) -> View:
         rows = service.progress(session, actor, region)
         if not rows:
@@ -295,7 +303,7 @@ class TrendPanel(_Base):
     title = {"zh-CN": "参保率走势", "en": "Coverage rate over time"}
 
     def view(
-        self, session: Session, actor: Actor, region: str, request: Request, lang: str
+        self, session: Session, actor: Actor, region: str, viewing: Viewing, lang: str
     ) -> View:
         done = [run for run in service.runs(session, actor, region) if run.status == "done"]
         # A run of the whole region (or above it) speaks for all of it; one of a single district
@@ -343,9 +351,9 @@ class PlatformPanel(_Base):
     shown = ("covered", *NOT_COVERED)
 
     def view(
-        self, session: Session, actor: Actor, region: str, request: Request, lang: str
+        self, session: Session, actor: Actor, region: str, viewing: Viewing, lang: str
     ) -> View:
-        found = _coverage(session, actor, region, request)
+        found = _coverage(session, actor, region, viewing)
         run = found.run
         rows = [row for row in found.districts if row.tags.get(self.tag)]
         if run is None or not rows:

@@ -5,16 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy.orm import Session
 
 from flexcover.cockpit import charts
 from flexcover.cockpit.links import bills_link, link, name_of
-from flexcover.cockpit.panels import GENERIC_TEMPLATE, Cell, Chart, Figure, Table, View, register
+from flexcover.cockpit.panels import (
+    GENERIC_TEMPLATE,
+    Cell,
+    Chart,
+    Figure,
+    Table,
+    View,
+    Viewing,
+    register,
+)
 from flexcover.contributions import service
 from flexcover.kit.audit import Actor
+from flexcover.kit.i18n import translate
 from flexcover.kit.money import format_yuan
-from flexcover.web.i18n import page_language, translate
 
 CHART_WIDTH = 360
 """Charts are drawn at about a phone's width: legible there unscaled, and side by side on a desk."""
@@ -33,9 +41,9 @@ class FundsPanel:
     template = GENERIC_TEMPLATE
 
     def build(
-        self, session: Session, actor: Actor, region: str, request: Request
+        self, session: Session, actor: Actor, region: str, viewing: Viewing
     ) -> dict[str, Any]:
-        lang = page_language(request)
+        lang = viewing.language
         funds = service.region_funds(session=session, actor=actor, region=region)
         if funds is None:
             return View(empty=translate("cockpit.no_settlement", lang)).context()

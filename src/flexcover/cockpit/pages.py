@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from flexcover.cockpit.panels import panels
+from flexcover.cockpit.panels import Viewing, panels
 from flexcover.kit.problems import Forbidden
 from flexcover.registry import service as registry
 from flexcover.registry.authz import NATION, Target, authorize, region_contains
@@ -36,9 +36,10 @@ def cockpit(
     place = registry.require_jurisdiction(session, code, field="region")
     lang = page_language(request)
     shown: list[dict[str, Any]] = []
+    viewing = Viewing(language=lang)
     for panel in panels():
         try:
-            context = panel.build(session, actor, code, request)
+            context = panel.build(session, actor, code, viewing)
         except Forbidden:
             continue  # a panel of a capability this role may not read is left out
         shown.append(

@@ -1,7 +1,7 @@
 """The panels of the 数字驾驶舱: each capability registers its own, the cockpit page shows them all.
 
 A panel is a key, a title per language, an order and a ``build`` that reads what it needs for a
-region and returns the context of its template: headline figures, rendered SVG charts, a table.
+region and returns the context of its template: headline figures, charts, a table.
 Every figure a panel shows links to the list behind it. Adding a panel (injury claims, transfers,
 outreach) means a module that calls :func:`register` and a line in :data:`PANEL_MODULES`; the
 cockpit page does not change.
@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from fastapi import Request
 from sqlalchemy.orm import Session
 
 from flexcover.cockpit.charts import Drawing
@@ -27,6 +26,15 @@ PANEL_MODULES = (
 """The modules whose import registers panels; the one place a new capability's panels are named."""
 
 GENERIC_TEMPLATE = "cockpit/panel.html"
+
+
+@dataclass
+class Viewing:
+    """What a panel knows of the page showing it: the language, and a cache the panels of one
+    page share (a run read once for all of them). No request: panels are not web code."""
+
+    language: str
+    cache: dict[str, Any] = field(default_factory=dict)
 
 
 class Panel(Protocol):
@@ -54,7 +62,7 @@ class Panel(Protocol):
         ...
 
     def build(
-        self, session: Session, actor: Actor, region: str, request: Request
+        self, session: Session, actor: Actor, region: str, viewing: Viewing
     ) -> dict[str, Any]:
         """The template context of the panel for ``region`` (already authorised as readable by
         ``actor``); a panel may still refuse with :class:`~flexcover.kit.problems.Forbidden`,

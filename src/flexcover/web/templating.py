@@ -14,7 +14,7 @@ from flexcover.kit.money import format_yuan
 from flexcover.kit.months import CHINA
 from flexcover.registry.authz import NATION, Target, allows
 from flexcover.web.auth import csrf_token
-from flexcover.web.i18n import page_language, translate
+from flexcover.web.i18n import page_language, translate, translate_plural
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["yuan"] = lambda fen: format_yuan(fen, grouping=True)
@@ -40,10 +40,13 @@ def render(
     def t(key: str, **params: object) -> str:
         return translate(key, language, **params)
 
+    def tn(key: str, plural: str, count: int, **params: object) -> str:
+        return translate_plural(key, plural, count, language, **params)
+
     response = templates.TemplateResponse(
         request,
         template,
-        {"t": t, "lang": language, "csrf_token": csrf_token(request), **context},
+        {"t": t, "tn": tn, "lang": language, "csrf_token": csrf_token(request), **context},
         status_code=status_code,
     )
     return response
