@@ -131,6 +131,12 @@ def test_bills_show_when_they_must_be_paid(client, me, world):
     assert '<td data-label="缴费期限" data-testid="due-on">2026-02-28</td>' in home
 
 
+def test_the_worker_reads_where_they_are_enrolled_by_its_name(client, me, world):
+    world.enrol(me, jurisdiction="500103")
+    home = client.get("/worker").text
+    assert '<td data-label="参保地" data-testid="enrolment-place">渝中区</td>' in home
+
+
 def test_the_enrol_form_quotes_the_monthly_amount_from_the_calculator(client, me):
     home = client.get("/worker").text
     assert 'data-quote data-month="2026-01"' in home

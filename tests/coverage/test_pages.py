@@ -4,6 +4,7 @@ officer's region, and every refusal changing nothing."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
@@ -303,8 +304,12 @@ def test_a_wrong_workbook_lists_every_wrong_row_and_records_nothing(client, fact
     )
     assert page.status_code == 422
     assert "2 处错误" in page.text
-    wrong = re.findall(r'<tr><td class="num">(\d+)</td>', page.text)
-    assert wrong == ["3", "4"]
+    wrong = re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]+)</td>', page.text)
+    assert [line for line, _ in wrong] == ["3", "4"]
+    reasons = [html.unescape(reason) for _, reason in wrong]
+    assert "核实结果应为 已联系、已参保、不适用、无法联系 之一" in reasons  # Chinese, not English
+    assert "原因：“不适用”须说明原因。" in reasons
+    assert not any(re.search(r"[A-Za-z]{4,}", reason) for reason in reasons), reasons
     assert all(t.status == "issued" for t in tasks_of(session).values())
     assert count(session, AuditEntry) == before
 

@@ -40,8 +40,9 @@ def test_validation_failures_list_every_field():
 
 def test_forbidden_names_role_and_action_but_not_where_the_target_is():
     detail = Forbidden(role="district_officer", action="person.read").message("en")
-    assert "district_officer" in detail
+    assert "District officer" in detail  # the role in words, in the reader's language
     assert "person.read" in detail
+    assert "区县经办" in Forbidden(role="district_officer", action="person.read").message("zh-CN")
 
 
 def test_language_negotiation():

@@ -138,3 +138,14 @@ def test_plural_forms_follow_each_languages_rule():
 def test_a_text_is_put_together_with_its_placeholders():
     assert translate("runs.job_running", "zh-CN", worker="w1", attempt=2) == "由 w1 执行（第 2 次）"
     assert translate("no.such.key", "zh-CN") == "no.such.key"  # what the first test forbids
+
+
+def test_every_kind_of_thing_not_found_has_a_name_in_both_languages():
+    named = {
+        what
+        for path in SOURCE.rglob("*.py")
+        for what in re.findall(r'what="([a-z ]+)"', path.read_text("utf-8"))
+    }
+    assert len(named) > 10
+    for language in LOCALES:
+        assert sorted(f"what.{w}" for w in named if f"what.{w}" not in entries(language)) == []

@@ -12,7 +12,7 @@ from flexcover.coverage import repository, service
 from flexcover.coverage.expansion import TASK_CLASSES
 from flexcover.coverage.labels import ACTION_LABELS, TAG_LABELS
 from flexcover.coverage.models import KINDS
-from flexcover.coverage.problems import WorkbookInvalid
+from flexcover.coverage.problems import RowProblem, WorkbookInvalid
 from flexcover.coverage.schemas import (
     DistrictOut,
     ImportOut,
@@ -149,7 +149,9 @@ def import_outcomes(
     and parsed in a worker thread, never on the event loop.)"""
     data = file.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        raise WorkbookInvalid(field="file", count=1, rows=f"larger than {MAX_UPLOAD} bytes")
+        raise WorkbookInvalid(
+            field="file", problems=[RowProblem(0, "too_large", {"limit": MAX_UPLOAD})]
+        )
     return {"recorded": service.import_outcomes(session, actor, data)}
 
 

@@ -17,7 +17,12 @@ from flexcover.coverage import labels, repository, service
 from flexcover.coverage.canonical import CLASS_GROUPS, CLASSES
 from flexcover.coverage.expansion import TASK_CLASSES
 from flexcover.coverage.models import KINDS, ExpansionTask
-from flexcover.coverage.problems import TaskClosed, TaskOutcomeInvalid, WorkbookInvalid
+from flexcover.coverage.problems import (
+    RowProblem,
+    TaskClosed,
+    TaskOutcomeInvalid,
+    WorkbookInvalid,
+)
 from flexcover.coverage.schemas import choice_pattern
 from flexcover.kit.audit import Actor
 from flexcover.kit.divisions import current_divisions
@@ -219,10 +224,10 @@ def import_outcomes(
     data = file.file.read(MAX_UPLOAD + 1) if file is not None else b""
     try:
         if not data:
-            raise WorkbookInvalid(field="file", count=1, rows="no file was sent", lines=[])
+            raise WorkbookInvalid(field="file", problems=[RowProblem(0, "no_file")])
         if len(data) > MAX_UPLOAD:
             raise WorkbookInvalid(
-                field="file", count=1, rows=f"larger than {MAX_UPLOAD} bytes", lines=[]
+                field="file", problems=[RowProblem(0, "too_large", {"limit": MAX_UPLOAD})]
             )
         recorded = service.import_outcomes(session, actor, data)
     except WorkbookInvalid as refused:
@@ -233,8 +238,8 @@ def import_outcomes(
             status_code=refused.status,
             actor=actor,
             problem=refused.to_dict(lang),
-            lines=sorted(refused.params.get("lines") or []),
-            reason=refused.params.get("rows", ""),
+            lines=[(line, said) for line, said in refused.lines(lang) if line],
+            reason="；".join(said for line, said in refused.lines(lang) if not line),
         )
     return RedirectResponse(f"/staff/tasks?imported={recorded}", status_code=303)
 

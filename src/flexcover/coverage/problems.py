@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from flexcover.kit.i18n import translate
 from flexcover.kit.problems import Problem
 
 
@@ -34,7 +38,26 @@ class TaskClosed(Problem):
     }
 
 
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one row of a returned workbook (``line``; 0 for the file) is wrong: a catalog key
+    (``workbook.<reason>``) with its values, or a refusal of the task's outcome."""
+
+    line: int
+    reason: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    refusal: Problem | None = None
+
+    def said(self, language: str) -> str:
+        if self.refusal is not None:
+            return self.refusal.message(language)
+        return translate(f"workbook.{self.reason}", language, **self.params)
+
+
 class WorkbookInvalid(Problem):
+    """A returned workbook with wrong rows: nothing is recorded; every wrong row is named (the
+    message lists the first 20, :meth:`lines` all of them), in the reader's language."""
+
     code = "workbook_invalid"
     status = 422
     title = {"zh-CN": "回传的任务表有误", "en": "Invalid task workbook"}
@@ -42,6 +65,27 @@ class WorkbookInvalid(Problem):
         "zh-CN": "{field}：共 {count} 行有误，未作任何更改：{rows}",
         "en": "{field}: {count} row(s) are wrong and nothing was changed: {rows}",
     }
+    LISTED = 20
+
+    def __init__(self, *, field: str, problems: Sequence[RowProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__(field=field, count=len(self.problems))
+
+    def lines(self, language: str) -> list[tuple[int, str]]:
+        return sorted((p.line, p.said(language)) for p in self.problems)
+
+    def message(self, language: str) -> str:
+        listed = translate("workbook.separator", language).join(
+            translate("workbook.row", language, line=line, reason=said) if line else said
+            for line, said in self.lines(language)[: self.LISTED]
+        )
+        more = len(self.problems) - self.LISTED
+        if more > 0:
+            listed += translate("workbook.more", language, more=more)
+        template = self.detail.get(language) or self.detail["en"]
+        return template.format(
+            field=self.field_name(language), count=len(self.problems), rows=listed
+        )
 
 
 class ComparisonRefused(Problem):

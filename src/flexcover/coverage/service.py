@@ -16,6 +16,7 @@ from flexcover.coverage import expansion, repository, workbook
 from flexcover.coverage.canonical import CLASSES
 from flexcover.coverage.models import LIVE, OPEN_STATUSES, ComparisonRun, ExpansionTask, RunStatus
 from flexcover.coverage.problems import (
+    RowProblem,
     RunTakenOver,
     TaskClosed,
     TaskOutcomeInvalid,
@@ -407,25 +408,17 @@ def import_outcomes(session: Session, actor: Actor, data: bytes) -> int:
         if task_found is None or not allows(
             actor, "task.outcome", Target(region_code=task_found.district_code)
         ):
-            problems.append(workbook.RowProblem(row.line, f"no task {row.task_id} of yours"))
+            problems.append(RowProblem(row.line, "not_yours", {"task_id": row.task_id}))
             continue
         try:
             apply_outcome(task_found, row.outcome, row.reason, actor=actor, field="")
         except (TaskOutcomeInvalid, TaskClosed) as refused:
-            problems.append(workbook.RowProblem(row.line, refused.message("zh-CN")))
+            problems.append(RowProblem(row.line, "refused", refusal=refused))
             continue
         checked.append(task_found)
     if problems:
         # Raising leaves the unit of work to roll back the outcomes set above.
-        listed = "; ".join(f"line {p.line}: {p.reason}" for p in problems[:20])
-        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        # ``lines`` carries every wrong row for a page to list; the message names the first 20.
-        raise WorkbookInvalid(
-            field="file",
-            count=len(problems),
-            rows=listed + more,
-            lines=[(p.line, p.reason) for p in problems],
-        )
+        raise WorkbookInvalid(field="file", problems=problems)
     if checked:
         audit.record_many(
             session,

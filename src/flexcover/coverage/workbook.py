@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from flexcover.coverage import labels
 from flexcover.coverage.models import ExpansionTask
+from flexcover.coverage.problems import RowProblem
 from flexcover.kit.audit import SPREADSHEET_TRIGGERS
 from flexcover.kit.divisions import current_divisions
 from flexcover.kit.pagination import MAX_RECORD_ID
@@ -80,7 +81,7 @@ def export(tasks: Sequence[ExpansionTask], *, actions: dict[str, str]) -> bytes:
                 names.get(task.district_code, ""),
                 KIND_LABELS.get(task.kind, task.kind),
                 CLASS_LABELS.get(task.klass or "", ""),
-                " ".join(t for t in task.tags.split(",") if t),
+                " ".join(labels.TAG_LABELS["zh-CN"].get(t, t) for t in task.tags.split(",") if t),
                 task.priority,
                 actions.get(task.action, task.action),
                 CHANNEL_LABELS.get(task.channel, task.channel),
@@ -132,25 +133,19 @@ class FilledRow:
     reason: str | None
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    line: int
-    reason: str
-
-
-def _oversized(data: bytes) -> str | None:
+def _oversized(data: bytes) -> RowProblem | None:
     """Why the workbook's package is refused before any parsing, if it is: not a zip, too many
     parts, or parts that would inflate past :data:`MAX_INFLATED_BYTES`."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             parts = package.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        return "not an Excel workbook (not a zip package)"
+        return RowProblem(0, "not_zip")
     if len(parts) > MAX_PARTS:
-        return f"not an exported workbook ({len(parts)} parts)"
+        return RowProblem(0, "too_many_parts", {"parts": len(parts)})
     inflated = sum(part.file_size for part in parts)
     if inflated > MAX_INFLATED_BYTES:
-        return f"its contents inflate past {MAX_INFLATED_BYTES // (1024 * 1024)} MiB"
+        return RowProblem(0, "inflates", {"mib": MAX_INFLATED_BYTES // (1024 * 1024)})
     return None
 
 
@@ -159,23 +154,23 @@ def read(data: bytes) -> tuple[list[FilledRow], list[RowProblem]]:
     problems: list[RowProblem] = []
     oversized = _oversized(data)
     if oversized:
-        return [], [RowProblem(0, oversized)]
+        return [], [oversized]
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:
-        return [], [RowProblem(0, f"not an Excel workbook ({type(error).__name__})")]
+        return [], [RowProblem(0, "not_excel", {"kind": type(error).__name__})]
     try:
         if SHEET not in book.sheetnames:
-            return [], [RowProblem(0, f"no sheet named {SHEET}")]
+            return [], [RowProblem(0, "no_sheet", {"sheet": SHEET})]
         rows = book[SHEET].iter_rows(max_col=len(HEADER), values_only=True)
         header = tuple(str(h).strip() if h is not None else "" for h in next(rows, ()))
         if header[: len(HEADER)] != HEADER:
-            return [], [RowProblem(1, "the header is not the exported one")]
+            return [], [RowProblem(1, "header")]
         by_label = {label: code for code, label in OUTCOME_LABELS.items()}
         filled = []
         for line, row in enumerate(rows, start=2):
             if line > MAX_ROWS + 1:
-                problems.append(RowProblem(line, f"more than {MAX_ROWS} rows"))
+                problems.append(RowProblem(line, "too_many_rows", {"limit": MAX_ROWS}))
                 break
             cells = list(row) + [None] * (len(HEADER) - len(row))
             outcome = str(cells[OUTCOME_COLUMN - 1] or "").strip()
@@ -189,15 +184,12 @@ def read(data: bytes) -> tuple[list[FilledRow], list[RowProblem]]:
                 or isinstance(raw_id, bool)
                 or not 0 < raw_id <= MAX_RECORD_ID  # past it, no database integer holds it
             ):
-                problems.append(RowProblem(line, "任务编号 is not a task number"))
+                problems.append(RowProblem(line, "not_task_number"))
                 continue
             code = by_label.get(outcome, outcome if outcome in OUTCOME_LABELS else None)
             if code is None:
-                problems.append(
-                    RowProblem(
-                        line, f"核实结果 must be one of {'、'.join(OUTCOME_LABELS.values())}"
-                    )
-                )
+                choices = "、".join(OUTCOME_LABELS.values())
+                problems.append(RowProblem(line, "outcome_choices", {"choices": choices}))
                 continue
             reason = str(cells[OUTCOME_COLUMN] or "").strip() or None
             filled.append(FilledRow(line, raw_id, code, reason))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from flexcover.kit.i18n import translate
+
 LANGUAGES = ("zh-CN", "en")
 
 
@@ -65,9 +67,30 @@ class Problem(Exception):
         parts = self.field.replace("~", "~0").replace("/", "~1").split(".")
         return "/" + "/".join(parts)
 
+    words: ClassVar[dict[str, str]] = {}
+    """Parameters that are codes, and the catalog prefix that names them in each language
+    (``{"what": "what."}``: ``what="person"`` reads 人员 in Chinese)."""
+
     def message(self, language: str) -> str:
         template = self.detail.get(language) or self.detail["en"]
-        return template.format(field=self.field or "", **self.params)
+        params = dict(self.params)
+        return template.format(field=self.field_name(language), **self._words(params, language))
+
+    def field_name(self, language: str) -> str:
+        """The field as a reader of ``language`` calls it (``field.base_yuan`` reads 缴费基数 in
+        Chinese); in English, and for fields without a label, its name."""
+        if not self.field or language == "en":
+            return self.field or ""
+        label = translate(f"field.{self.field}", language)
+        return self.field if label == f"field.{self.field}" else label
+
+    def _words(self, params: dict[str, Any], language: str) -> dict[str, Any]:
+        for name, prefix in self.words.items():
+            code = params.get(name)
+            if isinstance(code, str):
+                said = translate(f"{prefix}{code}", language)
+                params[name] = code if said == f"{prefix}{code}" else said
+        return params
 
     def line(self, language: str = "en") -> str:
         """``field: detail`` for a command line, naming the field once (most details begin
@@ -128,13 +151,32 @@ class ValidationFailed(Problem):
         more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
         return f"{first['field']}: {first['message']}{more}"
 
+    @staticmethod
+    def explained(error: dict[str, str], language: str) -> str:
+        """What is wrong with one field, in ``language``: the catalog's words for the kind of
+        error (``validation.string_too_long``, with its limits), else the message as given in
+        English, else (in Chinese) a plain 格式不正确 rather than English."""
+        code = error.get("code", "invalid")
+        params = {k.removeprefix("ctx."): v for k, v in error.items() if k.startswith("ctx.")}
+        key = f"validation.{code}"
+        said = translate(key, language)
+        if said != key:
+            try:
+                return said.format(**params)
+            except (KeyError, IndexError):
+                pass
+        if language == "en":
+            return error.get("message", "not valid")
+        return translate("validation.invalid", language)
+
     def to_dict(self, language: str, *, instance: str | None = None) -> dict[str, Any]:
         body = super().to_dict(language, instance=instance)
         body["errors"] = [
             {
                 "pointer": Problem(field=error["field"]).pointer,
+                "field": error["field"],
                 "code": error.get("code", "invalid"),
-                "detail": error["message"],
+                "detail": self.explained(error, language),
             }
             for error in self.errors
         ]
@@ -163,6 +205,7 @@ class InvalidMonth(Problem):
 
 class NotFound(Problem):
     code = "not_found"
+    words = {"what": "what."}
     status = 404
     title = {"zh-CN": "未找到", "en": "Not found"}
     detail = {"zh-CN": "未找到{what}“{key}”。", "en": "No {what} '{key}' was found."}
@@ -180,6 +223,7 @@ class NotAuthenticated(Problem):
 
 class Forbidden(Problem):
     code = "forbidden"
+    words = {"role": "role."}
     status = 403
     title = {"zh-CN": "无权操作", "en": "Not allowed"}
     # The message names the actor's own role and action, never where the target is: a refusal

@@ -124,6 +124,11 @@ def install_error_handlers(app: FastAPI) -> None:
                 "field": _field_path(tuple(error.get("loc", ()))),
                 "code": str(error.get("type", "invalid")),
                 "message": str(error.get("msg", "invalid")),
+                **{
+                    f"ctx.{name}": str(value)
+                    for name, value in (error.get("ctx") or {}).items()
+                    if isinstance(value, str | int | float)
+                },
             }
             for error in exc.errors()
         ]

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from flexcover.kit.audit import Actor
+from flexcover.kit.divisions import current_divisions
 from flexcover.kit.money import format_yuan
 from flexcover.kit.months import CHINA
 from flexcover.registry.authz import NATION, Target, allows
@@ -19,6 +20,8 @@ from flexcover.web.i18n import page_language, translate, translate_plural
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["yuan"] = lambda fen: format_yuan(fen, grouping=True)
 # Times are stored in UTC; staff read them in Beijing time.
+templates.env.filters["place"] = lambda code: current_divisions().get(code or "", code or "")
+"""A GB/T 2260 code as its name (渝中区), where a person reads it; the code itself if unknown."""
 templates.env.filters["china_time"] = lambda at: at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
