@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -38,6 +39,21 @@ class Backend(Protocol):
 
     def to_arrow(self, expression: ir.Table) -> pa.Table: ...
 
+    def ingest_connection(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection the sources are read and normalised in (the engine's own, or a
+        scratch one beside it, closed with the engine)."""
+        ...
+
+    def canonical(self, source: str, parquet: Path) -> ir.Table:
+        """The canonical records of ``source`` as this engine reads them (ingest wrote them as
+        ``canon_<source>`` in :meth:`ingest_connection` and as ``parquet``)."""
+        ...
+
+    def view(self, name: str, expression: ir.Table) -> str:
+        """Compute ``expression`` into a table or view ``name`` that SQL run on this engine
+        (Splink's) can read by name; returns the name."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -53,7 +69,11 @@ def memory_share(fraction: float = 0.5) -> int:
 class DuckDBBackend:
     name = "duckdb"
 
-    def __init__(self, path: Path | None = None, *, threads: int | None = None) -> None:
+    def __init__(
+        self, path: Path | None = None, *, threads: int | None = None, folder: Path | None = None
+    ) -> None:
+        if path is None and folder is not None:
+            path = folder / "comparison.duckdb"
         self.connection = ibis.duckdb.connect(str(path) if path else ":memory:")
         if threads:
             self.connection.raw_sql(f"SET threads = {int(threads)}")
@@ -89,6 +109,18 @@ class DuckDBBackend:
     def to_arrow(self, expression: ir.Table) -> pa.Table:
         return self.connection.to_pyarrow(expression)
 
+    def ingest_connection(self) -> duckdb.DuckDBPyConnection:
+        shared: duckdb.DuckDBPyConnection = self.connection.con  # ingest and classification
+        return shared  # share one database
+
+    def canonical(self, source: str, parquet: Path) -> ir.Table:
+        return self.connection.table(f"canon_{source}")
+
+    def view(self, name: str, expression: ir.Table) -> str:
+        sql = ibis.to_sql(expression, dialect="duckdb")
+        self.connection.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
+        return name
+
     def close(self) -> None:
         self.connection.disconnect()
 
@@ -99,7 +131,9 @@ class SparkBackend:
 
     name = "spark"
 
-    def __init__(self, *, partitions: int | None = None) -> None:
+    def __init__(self, *, partitions: int | None = None, folder: Path | None = None) -> None:
+        self._folder = folder
+        self._ingest: duckdb.DuckDBPyConnection | None = None
         if partitions is None:
             partitions = int(os.environ.get("FLEXCOVER_SPARK_PARTITIONS", "8"))
         try:
@@ -146,9 +180,26 @@ class SparkBackend:
         table: pa.Table = self.session.sql(sql).toArrow()
         return table
 
+    def ingest_connection(self) -> duckdb.DuckDBPyConnection:
+        if self._ingest is None:
+            where = (self._folder or self.scratch) / "ingest.duckdb"
+            self._ingest = duckdb.connect(str(where))
+        return self._ingest
+
+    def canonical(self, source: str, parquet: Path) -> ir.Table:
+        return self.table(source, parquet)  # Spark reads the Parquet files ingest wrote
+
+    def view(self, name: str, expression: ir.Table) -> str:
+        frame = self.session.sql(self.connection.compile(expression)).persist()
+        frame.createOrReplaceTempView(name)
+        return name
+
     def close(self) -> None:
         from pyspark import SparkContext
 
+        if self._ingest is not None:
+            self._ingest.close()
+            self._ingest = None
         self.session.stop()
         # Close the Java gateway too (its sockets would otherwise wait for the collector), so a
         # later backend in this process starts a fresh one.

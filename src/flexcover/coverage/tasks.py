@@ -46,7 +46,7 @@ from flexcover.coverage.classify import (
     spine,
 )
 from flexcover.coverage.classify import settings as classify_settings
-from flexcover.coverage.engines import Backend, DuckDBBackend, SparkBackend, backend
+from flexcover.coverage.engines import Backend, backend
 from flexcover.coverage.models import (
     LIVE,
     ComparisonRun,
@@ -535,17 +535,9 @@ def _compare(
         seconds[stage] = round(now - clock, 2)
         clock = now
 
-    engine = (
-        backend(options.engine)
-        if options.engine != "duckdb"
-        else DuckDBBackend(folder / "comparison.duckdb")
-    )
+    engine = backend(options.engine, folder=folder)
     try:
-        raw = (
-            engine.connection.con
-            if isinstance(engine, DuckDBBackend)
-            else duckdb.connect(str(folder / "ingest.duckdb"))
-        )
+        raw = engine.ingest_connection()
         reports = ingest(
             raw,
             sources,
@@ -561,9 +553,7 @@ def _compare(
             raw.execute(f"COPY canon_{source} TO '{folder / f'{source}.parquet'}' (FORMAT parquet)")
         lap("ingest")
         tables = {
-            source: engine.table(source, folder / f"{source}.parquet")
-            if not isinstance(engine, DuckDBBackend)
-            else engine.connection.table(f"canon_{source}")
+            source: engine.canonical(source, folder / f"{source}.parquet")
             for source in SOURCE_TYPES
         }
         say("match exactly")
@@ -614,8 +604,6 @@ def _compare(
         people = engine.to_arrow(results)
         employers = engine.to_arrow(employers_table)
         lap("read_results")
-        if not isinstance(engine, DuckDBBackend):
-            raw.close()
     finally:
         engine.close()
     matched = Counter(methods)
@@ -666,19 +654,10 @@ def _probabilistic(
     left = tables["population"].select(*person_columns)
     counted = engine.to_arrow(records.aggregate(n=records.count()))
     report: dict[str, Any] = {"records": int(counted["n"][0].as_py())}
-    if isinstance(engine, DuckDBBackend):
-        where: linkage.LinkageBackend = linkage.DuckDBBackend(raw)
-        left_name, right_name = (
-            _materialize(raw, "linkage_left", left),
-            _materialize(raw, "linkage_right", right),
-        )
-        everyone = _materialize(raw, "linkage_records", records)
-    else:
-        assert isinstance(engine, SparkBackend)
-        where = linkage.on_engine(engine)
-        left_name = _spark_view(engine, "linkage_left", left)
-        right_name = _spark_view(engine, "linkage_right", right)
-        everyone = _spark_view(engine, "linkage_records", records)
+    where = linkage.on_engine(engine)  # Splink runs where the classification runs
+    left_name = engine.view("linkage_left", left)
+    right_name = engine.view("linkage_right", right)
+    everyone = engine.view("linkage_records", records)
     if options.model is not None:
         model = linkage.LinkageModel.load(options.model)
     else:
@@ -735,17 +714,6 @@ def _with_method(links: ir.Table, method: str) -> ir.Table:
         probability=ibis.null("float64"),
         agreed=ibis.literal(AGREED[method], type="array<string>"),
     )
-
-
-def _materialize(raw: duckdb.DuckDBPyConnection, name: str, expression: ir.Table) -> str:
-    raw.execute(f"CREATE OR REPLACE TABLE {name} AS {ibis.to_sql(expression, dialect='duckdb')}")
-    return name
-
-
-def _spark_view(engine: SparkBackend, name: str, expression: ir.Table) -> str:
-    frame = engine.session.sql(engine.connection.compile(expression)).persist()
-    frame.createOrReplaceTempView(name)
-    return name
 
 
 def _sources_missing(
