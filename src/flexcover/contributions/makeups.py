@@ -28,7 +28,7 @@ from flexcover.kit.audit import Actor
 from flexcover.kit.months import Month, month_range
 from flexcover.kit.problems import Problem
 from flexcover.ledger.service import post_batch
-from flexcover.registry.models import Person
+from flexcover.registry import service as registry
 from flexcover.rules.parameters import Rulebook
 from flexcover.rules.retirement import retirement
 
@@ -151,8 +151,7 @@ def _check_short_of_minimum(
     as_of: Month,
     source: str,
 ) -> None:
-    person = session.get(Person, enrolment.person_id)
-    assert person is not None
+    person = registry.person(session, enrolment.person_id)
     day = as_of.first_day
     original = rulebook.get(
         enrolment.jurisdiction_code, f"retirement.flexible_original_age.{person.gender}", day

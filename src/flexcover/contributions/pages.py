@@ -11,21 +11,18 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
-from flexcover.contributions import makeups, repository, service, subsidies
+from flexcover.contributions import makeups, service, subsidies
 from flexcover.contributions import record as records
 from flexcover.contributions.overview import worker_overview
 from flexcover.contributions.problems import MakeupNotAllowed
 from flexcover.contributions.statement import statement_pdf
-from flexcover.kit import audit
 from flexcover.kit.audit import Actor
 from flexcover.kit.money import format_yuan, parse_yuan
 from flexcover.kit.months import Month
 from flexcover.kit.pagination import MAX_PAGE, MAX_RECORD_ID, PageRequest
 from flexcover.kit.problems import NotFound
-from flexcover.registry import repository as registry_repository
 from flexcover.registry import service as registry
-from flexcover.registry.authz import NATION, Target, authorize, region_prefix
-from flexcover.registry.models import Person
+from flexcover.registry.authz import NATION
 from flexcover.registry.schemas import PRINTABLE
 from flexcover.web.auth import DbSession, PageActor, check_csrf
 from flexcover.web.templating import render
@@ -38,13 +35,10 @@ def _now(request: Request) -> Month:
     return Month.of(request.app.state.today())
 
 
-def _me(session: DbSession, actor: Actor) -> Person:
+def _me(session: DbSession, actor: Actor) -> registry.Person:
     if actor.person_id is None:
         raise NotFound(field="person_id", what="person", key="-")
-    person = session.get(Person, actor.person_id)
-    if person is None:
-        raise NotFound(field="person_id", what="person", key=actor.person_id)
-    return person
+    return registry.person_for(session, actor, actor.person_id, action="worker.home")
 
 
 def _home(done: str, **extra: object) -> RedirectResponse:
@@ -87,9 +81,8 @@ DONE_MESSAGES = frozenset(
 def worker_home(request: Request, session: DbSession, actor: PageActor) -> Response:
     """The worker's home: their details, their insurance, what they owe, and what to do next."""
     person = _me(session, actor)
-    authorize(actor, "worker.home", Target(region_code=person.residence_code, person_id=person.id))
     places = {
-        code: registry_repository.get_jurisdiction(session, code)
+        code: registry.jurisdiction(session, code)
         for code in (person.hukou_code, person.residence_code)
     }
     return render(
@@ -359,33 +352,17 @@ def record_pdf(request: Request, session: DbSession, actor: PageActor) -> Respon
 
 @router.get("/staff/subsidies")
 def review_queue(request: Request, session: DbSession, actor: PageActor) -> Response:
-    authorize(actor, "subsidy.review", Target(region_code=actor.region_code or ""))
-    queue = repository.applications_to_review(session, region_prefix(actor.region_code or ""))
-    people = registry_repository.people_by_id(session, [a.person_id for a in queue])
-    places = {
-        a.jurisdiction_code: registry_repository.get_jurisdiction(session, a.jurisdiction_code)
-        for a in queue
-    }
-    audit.record(
-        session,
-        actor=actor,
-        action="subsidy.queue.list",
-        entity="subsidy_application",
-        entity_id=actor.region_code,
-        details={"applications": [a.id for a in queue], "people": sorted(people)},
+    queue = subsidies.review_queue(
+        session, request.app.state.rulebook, actor=actor, as_of=_now(request)
     )
-    rulebook = request.app.state.rulebook
-    starts = {
-        a.id: subsidies.default_first_month(session, rulebook, a.id, _now(request)) for a in queue
-    }
     return render(
         request,
         "subsidy_queue.html",
         actor=actor,
-        queue=queue,
-        people=people,
-        places=places,
-        starts=starts,
+        queue=[item.application for item in queue],
+        people={item.application.person_id: item.person for item in queue},
+        places={item.application.jurisdiction_code: item.place for item in queue},
+        starts={item.application.id: item.first_month for item in queue},
         now=str(_now(request)),
     )
 

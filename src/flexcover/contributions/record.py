@@ -10,14 +10,11 @@ from sqlalchemy.orm import Session
 
 from flexcover.contributions import repository
 from flexcover.contributions.service import PERSONAL
-from flexcover.kit import audit
 from flexcover.kit.audit import Actor
 from flexcover.kit.money import format_yuan
 from flexcover.kit.months import Month, month_range
-from flexcover.kit.problems import NotFound
 from flexcover.ledger.service import AccountRef, balance
-from flexcover.registry.authz import Target, authorize
-from flexcover.registry.models import Person
+from flexcover.registry import service as registry
 
 
 @dataclass
@@ -57,19 +54,9 @@ class Record:
 
 def record(*, session: Session, actor: Actor, person_id: int, through: Month) -> Record:
     """The record up to ``through``: every month from enrolment, billed or not."""
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound(field="person_id", what="person", key=person_id)
-    authorize(
-        actor,
-        "enrolment.read",
-        Target(region_code=person.residence_code, person_id=person.id),
-        field="person_id",
+    person = registry.person_for(
+        session, actor, person_id, action="enrolment.read", audited="record.read"
     )
-    if actor.role != "worker":
-        audit.record(
-            session, actor=actor, action="record.read", entity="person", entity_id=person.id
-        )
     bills = repository.bills_of(session, person.id)
     by_key = {(b.enrolment_id, b.month, b.kind): b for b in bills}
     settled = repository.settled_months(session)

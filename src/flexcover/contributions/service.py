@@ -48,7 +48,6 @@ from flexcover.kit.problems import NotFound
 from flexcover.ledger.service import AccountRef, Draft, open_accounts, post, post_batch
 from flexcover.registry import service as registry
 from flexcover.registry.authz import Target, allows, authorize, region_prefix
-from flexcover.registry.models import Person
 from flexcover.rules.contribution import contribution
 from flexcover.rules.parameters import Rulebook
 
@@ -64,11 +63,8 @@ def contribution_year_start(rulebook: Rulebook, jurisdiction: str, month: Month)
     return Month(month.year if month.month >= first else month.year - 1, first)
 
 
-def _person(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound(field="person_id", what="person", key=person_id)
-    return person
+def _person(session: Session, person_id: int) -> registry.Person:
+    return registry.person(session, person_id)
 
 
 def _enrolment(session: Session, actor: Actor, enrolment_id: int, action: str) -> Enrolment:

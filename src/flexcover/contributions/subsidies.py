@@ -12,6 +12,8 @@ decision. Settlement then grants each paid month, and stops by itself at the las
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from sqlalchemy.orm import Session
 
@@ -23,8 +25,8 @@ from flexcover.kit.audit import Actor
 from flexcover.kit.database import utc_now
 from flexcover.kit.months import CHINA, Month
 from flexcover.kit.problems import NotFound
-from flexcover.registry.authz import Target, authorize
-from flexcover.registry.models import Person
+from flexcover.registry import service as registry
+from flexcover.registry.authz import Target, authorize, region_prefix
 from flexcover.rules.parameters import Rulebook
 from flexcover.rules.retirement import retirement
 
@@ -43,15 +45,7 @@ def apply(
 ) -> SubsidyApplication:
     """The worker (or an officer for them) asks for the subsidy with a certificate number in
     the month ``as_of``."""
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound(field="person_id", what="person", key=person_id)
-    authorize(
-        actor,
-        "subsidy.apply",
-        Target(region_code=person.residence_code, person_id=person.id),
-        field="person_id",
-    )
+    person = registry.person_for(session, actor, person_id, action="subsidy.apply")
     enrolment = repository.open_enrolment(session, person.id, "employee_pension")
     if enrolment is None:
         raise SubsidyNotAllowed(
@@ -228,8 +222,7 @@ def _last_month(
         return first + (graduate_months - 1)
     months: int = rulebook.get(code, "subsidy.duration_months", day).value
     near: int = rulebook.get(code, "subsidy.near_retirement_years", day).value
-    person = session.get(Person, application.person_id)
-    assert person is not None
+    person = registry.person(session, application.person_id)
     born = Month.of(person.birth_date)
     original = rulebook.get(code, f"retirement.flexible_original_age.{person.gender}", day).value
     retires = retirement(
@@ -243,3 +236,43 @@ def _last_month(
     if first.months_until(retirement_month) <= near * 12:
         return retirement_month - 1  # within five years at first approval: to retirement
     return first + (months - 1)
+
+
+@dataclass(frozen=True)
+class QueuedApplication:
+    """One application in the officers' review queue, with what the page shows of it."""
+
+    application: SubsidyApplication
+    person: registry.Person | None
+    place: registry.Jurisdiction | None
+    first_month: Month
+
+
+def review_queue(
+    session: Session, rulebook: Rulebook, *, actor: Actor, as_of: Month
+) -> list[QueuedApplication]:
+    """The applications of the officer's region waiting for a proposal or a decision, with their
+    people and places read in one query each; the listing of people is audited."""
+    authorize(actor, "subsidy.review", Target(region_code=actor.region_code or ""))
+    queue = repository.applications_to_review(session, region_prefix(actor.region_code or ""))
+    people = registry.people_by_id(session, [a.person_id for a in queue])
+    places = {
+        code: registry.jurisdiction(session, code) for code in {a.jurisdiction_code for a in queue}
+    }
+    audit.record(
+        session,
+        actor=actor,
+        action="subsidy.queue.list",
+        entity="subsidy_application",
+        entity_id=actor.region_code,
+        details={"applications": [a.id for a in queue], "people": sorted(people)},
+    )
+    return [
+        QueuedApplication(
+            application=a,
+            person=people.get(a.person_id),
+            place=places.get(a.jurisdiction_code),
+            first_month=default_first_month(session, rulebook, a.id, as_of),
+        )
+        for a in queue
+    ]

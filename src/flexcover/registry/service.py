@@ -24,13 +24,9 @@ from flexcover.registry.authz import (
     authorize,
     region_contains,
 )
-from flexcover.registry.models import (
-    Employer,
-    Jurisdiction,
-    Person,
-    Platform,
-    PlatformRequest,
-)
+from flexcover.registry.models import Employer, Platform, PlatformRequest
+from flexcover.registry.models import Jurisdiction as Jurisdiction  # records the service hands out
+from flexcover.registry.models import Person as Person
 from flexcover.registry.problems import (
     BirthDateMismatch,
     DuplicateCreditCode,
@@ -264,22 +260,50 @@ def register_people(
     return ids
 
 
+def person(session: Session, person_id: int, *, field: str = "person_id") -> Person:
+    """A person's record for a computation already authorised (their birth date and gender
+    for a retirement month); not a read for anyone to see, so neither authorised nor audited."""
+    found = session.get(Person, person_id)
+    if found is None:
+        raise NotFound(field=field, what="person", key=person_id)
+    return found
+
+
+def person_for(
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    *,
+    action: str,
+    field: str = "person_id",
+    audited: str | None = None,
+) -> Person:
+    """The one way to reach a person on someone's behalf: found (or not found), ``actor``
+    allowed ``action`` over them (their residence, or themselves), and a staff read of their
+    data audited as ``audited`` (``person.read``, ``record.read``; a worker's own reads are
+    not)."""
+    found = person(session, person_id, field=field)
+    authorize(
+        actor, action, Target(region_code=found.residence_code, person_id=found.id), field=field
+    )
+    if audited is not None and actor.role != "worker":
+        audit.record(session, actor=actor, action=audited, entity="person", entity_id=found.id)
+    return found
+
+
+def people_by_id(session: Session, ids: Sequence[int]) -> dict[int, Person]:
+    """People by id in one query (a list of applications shows their names)."""
+    return repository.people_by_id(session, list(ids))
+
+
+def jurisdiction(session: Session, code: str) -> Jurisdiction | None:
+    """The jurisdiction ``code``, if flexcover knows it."""
+    return repository.get_jurisdiction(session, code)
+
+
 def get_person(*, session: Session, actor: Actor, person_id: int) -> Person:
     """One person's record. A staff read of personal data is itself audited."""
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound(field="person_id", what="person", key=person_id)
-    authorize(
-        actor,
-        "person.read",
-        Target(region_code=person.residence_code, person_id=person.id),
-        field="person_id",
-    )
-    if actor.role != "worker":
-        audit.record(
-            session, actor=actor, action="person.read", entity="person", entity_id=person.id
-        )
-    return person
+    return person_for(session, actor, person_id, action="person.read", audited="person.read")
 
 
 def list_people(
