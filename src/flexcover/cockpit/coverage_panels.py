@@ -25,9 +25,7 @@ from flexcover.cockpit.panels import (
     register,
 )
 from flexcover.coverage import service
-from flexcover.coverage.canonical import CLASSES
-from flexcover.coverage.labels import CLASS_LABELS
-from flexcover.coverage.models import ComparisonRun
+from flexcover.coverage.service import CLASS_LABELS, CLASSES, ComparisonRun
 from flexcover.kit.audit import Actor
 from flexcover.kit.i18n import translate
 from flexcover.kit.months import Month, month_range

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flexcover.coverage.expansion import TASK_CLASSES
+from flexcover.coverage.service import TASK_CLASSES
 from flexcover.kit.divisions import current_divisions
 
 

@@ -12,7 +12,7 @@ from flexcover.cockpit.panels import Viewing, panels
 from flexcover.kit.problems import Forbidden
 from flexcover.registry import service as registry
 from flexcover.registry.authz import NATION, Target, authorize, region_contains
-from flexcover.registry.models import Jurisdiction
+from flexcover.registry.service import Jurisdiction
 from flexcover.web.auth import DbSession, PageActor
 from flexcover.web.i18n import page_language
 from flexcover.web.templating import render

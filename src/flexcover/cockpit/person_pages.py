@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from flexcover.contributions.overview import person_contributions
+from flexcover.contributions import service as contributions
 from flexcover.coverage import service as coverage
-from flexcover.coverage.pages import words
+from flexcover.coverage.service import words
 from flexcover.kit.months import Month
 from flexcover.kit.pagination import MAX_RECORD_ID
 from flexcover.registry import service as registry
@@ -36,7 +36,7 @@ def person_page(
         code: registry.get_jurisdiction(session=session, code=code).full_name
         for code in {person.hukou_code, person.residence_code}
     }
-    contributions = person_contributions(
+    found = contributions.person_contributions(
         session=session,
         rulebook=request.app.state.rulebook,
         actor=actor,
@@ -49,7 +49,7 @@ def person_page(
         actor=actor,
         person=person,
         places=places,
-        c=contributions,
+        c=found,
         tasks=coverage.person_tasks(session, actor, person.id_hash),
         words=words(page_language(request)),
     )

@@ -37,9 +37,9 @@ from flexcover.contributions.statement import statement_pdf
 from flexcover.kit.money import format_yuan, parse_yuan
 from flexcover.kit.months import Month
 from flexcover.kit.problems import ValidationFailed
-from flexcover.registry.api import PathId
 from flexcover.web.auth import ApiActor, DbSession
 from flexcover.web.bulk import IdempotencyKeyHeader, RawBody, UnreadableBody, idempotent
+from flexcover.web.params import PathId
 from flexcover.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute, tags=["contributions"])

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -50,6 +50,9 @@ from flexcover.registry import service as registry
 from flexcover.registry.authz import Target, allows, authorize, region_prefix
 from flexcover.rules.contribution import contribution
 from flexcover.rules.parameters import Rulebook
+
+if TYPE_CHECKING:
+    from flexcover.contributions.overview import PersonContributions
 
 PERSONAL = {"employee_pension": "personal_pension", "employee_medical": "personal_medical"}
 POOLED = {"employee_pension": "pooled_pension", "employee_medical": "pooled_medical"}
@@ -917,6 +920,21 @@ def insured_register_reader(database: Database) -> Callable[[Month], pa.Table]:
             return insured_register(session, as_of)
 
     return read
+
+
+# --- what staff read of a person --------------------------------------------------------------
+
+
+def person_contributions(
+    *, session: Session, rulebook: Rulebook, actor: Actor, person_id: int, now: Month
+) -> PersonContributions:
+    """A person's enrolments, latest bills, subsidy applications and record, for staff of their
+    region (the person page); the record read is audited."""
+    from flexcover.contributions import overview  # it builds on the use cases above
+
+    return overview.person_contributions(
+        session=session, rulebook=rulebook, actor=actor, person_id=person_id, now=now
+    )
 
 
 # --- month-end settlement as a worker's job ----------------------------------------------------

@@ -32,8 +32,15 @@ from flexcover.kit.database import utc_now
 from flexcover.kit.money import apply_rate_array, format_yuan
 from flexcover.kit.months import Month
 from flexcover.kit.outbox import enqueue
-from flexcover.ledger.columns import EntryColumns, Leg, post_columns
-from flexcover.ledger.service import AccountRef, Draft, balances, post_batch
+from flexcover.ledger.service import (
+    AccountRef,
+    Draft,
+    EntryColumns,
+    Leg,
+    balances,
+    post_batch,
+    post_columns,
+)
 from flexcover.rules.contribution import contribution
 from flexcover.rules.parameters import Rulebook
 from flexcover.rules.subsidy import subsidy

@@ -27,8 +27,8 @@ from flexcover.kit.divisions import current_divisions
 from flexcover.kit.money import round_half_up_div
 from flexcover.kit.pagination import MAX_PAGE, MAX_PAGE_SIZE, MAX_RECORD_ID, PageRequest
 from flexcover.kit.problems import NotFound
-from flexcover.registry.api import PathId
 from flexcover.web.auth import ApiActor, DbSession
+from flexcover.web.params import PathId
 from flexcover.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute, tags=["coverage"])

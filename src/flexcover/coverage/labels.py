@@ -114,3 +114,16 @@ KIND_LABELS = {
         "project_no_injury_cover": "Project without injury cover",
     },
 }
+
+
+def words(lang: str) -> dict[str, dict[str, str]]:
+    """The domain words of coverage in the page's language, for templates."""
+    return {
+        "class": CLASS_LABELS[lang],
+        "reason": REASON_LABELS[lang],
+        "tag": TAG_LABELS[lang],
+        "action": ACTION_LABELS[lang],
+        "channel": CHANNEL_LABELS[lang],
+        "status": STATUS_LABELS[lang],
+        "kind": KIND_LABELS[lang],
+    }

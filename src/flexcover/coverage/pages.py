@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from flexcover.coverage import labels, repository, service
 from flexcover.coverage.canonical import CLASS_GROUPS, CLASSES
 from flexcover.coverage.expansion import TASK_CLASSES
+from flexcover.coverage.labels import words
 from flexcover.coverage.models import KINDS, ExpansionTask
 from flexcover.coverage.problems import (
     RowProblem,
@@ -57,19 +58,6 @@ Status = Annotated[str | None, Query(pattern=_choice(STATUS_CHOICES))]
 Priority = Annotated[str | None, Query(pattern=r"^[1-3]?$")]
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 TaskId = Annotated[int, Path(ge=1, le=MAX_RECORD_ID)]
-
-
-def words(lang: str) -> dict[str, dict[str, str]]:
-    """The domain words of coverage in the page's language, for templates."""
-    return {
-        "class": labels.CLASS_LABELS[lang],
-        "reason": labels.REASON_LABELS[lang],
-        "tag": labels.TAG_LABELS[lang],
-        "action": labels.ACTION_LABELS[lang],
-        "channel": labels.CHANNEL_LABELS[lang],
-        "status": labels.STATUS_LABELS[lang],
-        "kind": labels.KIND_LABELS[lang],
-    }
 
 
 def region_of(actor: Actor, region: str | None) -> str:

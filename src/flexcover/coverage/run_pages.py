@@ -11,8 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from flexcover.coverage import service
 from flexcover.coverage.canonical import CLASSES
+from flexcover.coverage.labels import words
 from flexcover.coverage.models import LIVE
-from flexcover.coverage.pages import region_of, words
+from flexcover.coverage.pages import region_of
 from flexcover.coverage.problems import ComparisonRefused
 from flexcover.kit.audit import Actor
 from flexcover.kit.divisions import current_divisions

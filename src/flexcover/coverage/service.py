@@ -13,8 +13,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from flexcover.coverage import expansion, repository, workbook
-from flexcover.coverage.canonical import CLASSES
-from flexcover.coverage.models import LIVE, OPEN_STATUSES, ComparisonRun, ExpansionTask, RunStatus
+from flexcover.coverage.canonical import CLASSES as CLASSES  # what others name of coverage:
+from flexcover.coverage.expansion import TASK_CLASSES as TASK_CLASSES  # classes, their words,
+from flexcover.coverage.labels import CLASS_LABELS as CLASS_LABELS  # and the run
+from flexcover.coverage.labels import words as words
+from flexcover.coverage.models import LIVE, OPEN_STATUSES, ExpansionTask, RunStatus
+from flexcover.coverage.models import ComparisonRun as ComparisonRun
 from flexcover.coverage.problems import (
     RowProblem,
     RunTakenOver,

@@ -16,6 +16,9 @@ from flexcover.ledger.accounts import (
     AccountRef,
     natural_key,
 )
+from flexcover.ledger.columns import EntryColumns as EntryColumns  # batch posting by columns
+from flexcover.ledger.columns import Leg as Leg
+from flexcover.ledger.columns import post_columns as post_columns
 from flexcover.ledger.interest import credit_interest
 from flexcover.ledger.journal import (
     BatchResult,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from flexcover.kit.pagination import MAX_PAGE, MAX_PAGE_SIZE, MAX_RECORD_ID, PageRequest
+from flexcover.kit.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageRequest
 from flexcover.registry import accounts, service
 from flexcover.registry.schemas import (
     PRINTABLE,
@@ -23,9 +23,8 @@ from flexcover.registry.schemas import (
     UserOut,
 )
 from flexcover.web.auth import ApiActor, DbSession
+from flexcover.web.params import PathId
 from flexcover.web.unit_of_work import UnitOfWorkRoute
-
-PathId = Annotated[int, Path(ge=1, le=MAX_RECORD_ID)]
 
 router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute, tags=["registry"])
 

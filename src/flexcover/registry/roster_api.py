@@ -11,10 +11,10 @@ from pydantic import BaseModel
 from flexcover.kit.months import Month
 from flexcover.kit.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageRequest
 from flexcover.registry import roster
-from flexcover.registry.api import PathId
 from flexcover.registry.schemas import RosterEndIn, RosterRowIn
 from flexcover.web.auth import ApiActor, DbSession
 from flexcover.web.bulk import IdempotencyKeyHeader, RawBody, idempotent, rows_of
+from flexcover.web.params import PathId
 from flexcover.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", route_class=UnitOfWorkRoute, tags=["platforms"])

@@ -456,3 +456,33 @@ def get_employer(*, session: Session, actor: Actor, employer_id: int) -> Employe
         raise NotFound(field="employer_id", what="employer", key=employer_id)
     authorize(actor, "employer.read", Target(region_code=employer.region_code), field="employer_id")
     return employer
+
+
+def platform_known(session: Session, platform_id: int) -> bool:
+    """Whether a platform of this id is registered."""
+    return repository.get_platform(session, platform_id) is not None
+
+
+def log_platform_request(
+    session: Session,
+    *,
+    platform_id: int,
+    operation: str,
+    status: int,
+    accepted: int,
+    refused: list[dict[str, object]],
+    idempotency_key: str | None,
+) -> None:
+    """Note a platform's write in its request log (the platform page shows the last ones, with
+    the rows refused: at most 200 of them, by line, result and pointer, never their values)."""
+    session.add(
+        PlatformRequest(
+            platform_id=platform_id,
+            operation=operation,
+            status=status,
+            accepted=accepted,
+            rejected=len(refused),
+            rejected_rows=refused[:200],
+            idempotency_key=idempotency_key,
+        )
+    )

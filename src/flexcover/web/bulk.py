@@ -31,7 +31,7 @@ from flexcover.kit.problems import (
     Problem,
     ValidationFailed,
 )
-from flexcover.registry.models import Platform, PlatformRequest
+from flexcover.registry import service as registry
 
 MAX_INFLATED_BYTES = 256 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -218,25 +218,29 @@ def idempotent(
         idempotency.complete(session, claimed, status=status, body=encoded)
     if log_as is not None:
         rows = encoded.get("rows", []) if isinstance(encoded, dict) else []
-        session.add(_log_row(log_as, status, rows, key))
+        _log_row(session, log_as, status, rows, key)
     return JSONResponse(encoded, status_code=status)
 
 
 def _log_row(
-    log_as: tuple[int, str], status: int, rows: list[dict[str, Any]], key: str | None
-) -> PlatformRequest:
+    session: Session,
+    log_as: tuple[int, str],
+    status: int,
+    rows: list[dict[str, Any]],
+    key: str | None,
+) -> None:
     refused = [
         {k: row.get(k) for k in ("line", "result", "pointer")}
         for row in rows
         if row.get("result") not in ("ok", "exists")
     ]
-    return PlatformRequest(
+    registry.log_platform_request(
+        session,
         platform_id=log_as[0],
         operation=log_as[1],
         status=status,
         accepted=len(rows) - len(refused) if rows else (1 if status < 400 else 0),
-        rejected=len(refused),
-        rejected_rows=refused[:200],
+        refused=refused,
         idempotency_key=key,
     )
 
@@ -253,6 +257,6 @@ def _log_refusal(
     if rows is None:
         rows = [{"line": 0, "result": refused.code, "pointer": refused.pointer}]
     with request.app.state.database.unit_of_work() as own:
-        if own.get(Platform, log_as[0]) is None:
+        if not registry.platform_known(own, log_as[0]):
             return
-        own.add(_log_row(log_as, refused.status, rows, key))
+        _log_row(own, log_as, refused.status, rows, key)
