@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from flexcover.cli import app
-from flexcover.coverage import tasks as comparison
+from flexcover.coverage import writeback
 from flexcover.coverage.evaluation import evaluate
 from flexcover.coverage.models import ComparisonRun, CoverageCount, CoverageResult, ExpansionTask
 from flexcover.coverage.tasks import Options, compare
@@ -92,7 +92,7 @@ def test_results_written_in_slices_are_those_written_at_once(
 ):
     whole = run(database, settings, rulebook, departments, tmp_path)
     model = tmp_path / f"run-{whole.run_id}" / "linkage-model.json"
-    monkeypatch.setattr(comparison, "WRITE_SLICE", 999)  # 4000 people: four slices and a short one
+    monkeypatch.setattr(writeback, "WRITE_SLICE", 999)  # 4000 people: four slices and a short one
     sliced = run(database, settings, rulebook, departments, tmp_path, model=model)
 
     def stored(run_id: int) -> tuple[list, list]:

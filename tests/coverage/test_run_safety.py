@@ -252,15 +252,15 @@ def test_two_starts_at_once_make_one_run(database, departments, session):
 
 
 def test_a_running_comparison_beats(database, departments, session, monkeypatch):
-    from flexcover.coverage import tasks
+    from flexcover.coverage import runs
 
-    monkeypatch.setattr(tasks, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(runs, "HEARTBEAT_SECONDS", 0.05)
     run_id = open_run(
         database, actor=SYSTEM, as_of=OCT, jurisdiction="500000", engine="duckdb", sources="x"
     )
     session.expire_all()
     first = session.get(ComparisonRun, run_id).heartbeat_at
-    beating = tasks.Heartbeat(database, run_id)
+    beating = runs.Heartbeat(database, run_id)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         session.expire_all()

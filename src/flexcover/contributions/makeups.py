@@ -20,9 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flexcover.contributions import repository
+from flexcover.contributions.entries import bill_drafts
 from flexcover.contributions.models import ContributionBill, Enrolment
 from flexcover.contributions.problems import MakeupNotAllowed
-from flexcover.contributions.service import _enrolment, bill_drafts, quote
+from flexcover.contributions.service import _enrolment, quote
 from flexcover.kit import audit
 from flexcover.kit.audit import Actor
 from flexcover.kit.months import Month, month_range

@@ -17,8 +17,8 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from flexcover.contributions import repository
+from flexcover.contributions.entries import allocation_postings, merged
 from flexcover.contributions.models import BillAdjustment, ContributionBill, PlatformAgreement
-from flexcover.contributions.service import allocation_postings, merged
 from flexcover.contributions.settlement import platform_share
 from flexcover.kit import audit
 from flexcover.kit.audit import Actor

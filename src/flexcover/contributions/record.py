@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from flexcover.contributions import repository
-from flexcover.contributions.service import PERSONAL
+from flexcover.contributions.entries import PERSONAL
 from flexcover.kit.audit import Actor
 from flexcover.kit.money import format_yuan
 from flexcover.kit.months import Month, month_range

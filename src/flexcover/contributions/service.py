@@ -6,18 +6,30 @@ entry; every change has its audit row; nothing here commits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import pyarrow as pa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flexcover.contributions import lifecycle, repository
+from flexcover.contributions.entries import (  # the ledger entries' shapes
+    PERSONAL as PERSONAL,
+)
+from flexcover.contributions.entries import POOLED as POOLED
+from flexcover.contributions.entries import BillLike as BillLike
+from flexcover.contributions.entries import _month
+from flexcover.contributions.entries import allocate as allocate
+from flexcover.contributions.entries import allocation_postings as allocation_postings
+from flexcover.contributions.entries import bill_drafts as bill_drafts
+from flexcover.contributions.entries import enrolment_accounts as enrolment_accounts
+from flexcover.contributions.entries import merged as merged
+from flexcover.contributions.funds import RegionFunds as RegionFunds  # staff reads of money
+from flexcover.contributions.funds import bills_in_region as bills_in_region
+from flexcover.contributions.funds import region_funds as region_funds
 from flexcover.contributions.lifecycle import Action, EnrolmentStatus
 from flexcover.contributions.models import (
     BaseChoice,
@@ -36,26 +48,27 @@ from flexcover.contributions.problems import (
     NothingToPay,
     Overpayment,
 )
+from flexcover.contributions.register import insured_register as insured_register
+from flexcover.contributions.register import (  # the register a comparison reads
+    insured_register_reader as insured_register_reader,
+)
 from flexcover.jobs.service import JobContext
 from flexcover.kit import audit, events
 from flexcover.kit.audit import Actor
-from flexcover.kit.database import Database, utc_now
+from flexcover.kit.database import utc_now
 from flexcover.kit.money import format_yuan
 from flexcover.kit.months import Month, china_today
 from flexcover.kit.outbox import enqueue
-from flexcover.kit.pagination import Page, PageRequest
 from flexcover.kit.problems import NotFound
 from flexcover.ledger.service import AccountRef, Draft, open_accounts, post, post_batch
 from flexcover.registry import service as registry
-from flexcover.registry.authz import Target, allows, authorize, region_prefix
+from flexcover.registry.authz import Target, allows, authorize
 from flexcover.rules.contribution import contribution
 from flexcover.rules.parameters import Rulebook
 
 if TYPE_CHECKING:
     from flexcover.contributions.overview import PersonContributions
 
-PERSONAL = {"employee_pension": "personal_pension", "employee_medical": "personal_medical"}
-POOLED = {"employee_pension": "pooled_pension", "employee_medical": "pooled_medical"}
 ENROL_AHEAD_MONTHS = 12
 
 
@@ -220,14 +233,6 @@ def _already_enrolled(actor: Actor, existing: Enrolment, scheme: str) -> Already
     else:
         where, which = "另一统筹地区 / another region", "—"
     return AlreadyEnrolled(field="scheme", jurisdiction=where, scheme=scheme, enrolment_id=which)
-
-
-def enrolment_accounts(person_id: int, scheme: str, jurisdiction: str) -> list[AccountRef]:
-    """The accounts an enrolment opens: what the worker owes, and their personal account."""
-    return [
-        AccountRef("receivable", jurisdiction, person_id=person_id),
-        AccountRef(PERSONAL[scheme], jurisdiction, person_id=person_id),
-    ]
 
 
 def base_for(session: Session, enrolment_id: int, month: Month) -> int | None:
@@ -445,107 +450,6 @@ def terminate(
         details={"last_month": str(month), "reason": reason},
     )
     return enrolment
-
-
-@lru_cache(maxsize=4096)
-def _month(text: str) -> Month:
-    """Bills name their month as text; settlement turns the same few into Months many times."""
-    return Month.parse(text)
-
-
-class BillLike(Protocol):
-    """What a bill's ledger entry is made from (a stored bill, or one settlement is writing)."""
-
-    enrolment_id: int
-    person_id: int
-    scheme: str
-    jurisdiction_code: str
-    month: str
-    kind: str
-    due_fen: int
-    platform_id: int | None
-    platform_share_fen: int
-
-    @property
-    def worker_due_fen(self) -> int: ...
-
-
-def bill_drafts(bill: BillLike) -> Draft:
-    """The ledger entry of a bill: the worker (and platform) owe it, the scheme awaits it."""
-    postings: list[tuple[AccountRef, int]] = [
-        (
-            AccountRef("contributions_billed", bill.jurisdiction_code, scheme=bill.scheme),
-            -bill.due_fen,
-        )
-    ]
-    if bill.worker_due_fen:
-        postings.append(
-            (
-                AccountRef("receivable", bill.jurisdiction_code, person_id=bill.person_id),
-                bill.worker_due_fen,
-            )
-        )
-    if bill.platform_share_fen:
-        postings.append(
-            (
-                AccountRef(
-                    "platform_payable", bill.jurisdiction_code, platform_id=bill.platform_id
-                ),
-                bill.platform_share_fen,
-            )
-        )
-    return Draft(
-        key=f"bill:{bill.enrolment_id}:{bill.month}:{bill.kind}",
-        kind="bill",
-        description=f"{bill.scheme} {bill.month} ({bill.kind})",
-        postings=tuple(postings),
-        month=_month(bill.month),
-    )
-
-
-def allocate(bill: ContributionBill) -> Draft | None:
-    """A paid bill's money goes where the rules send it: personal account and pooled fund. Only
-    what earlier allocations have not moved (a re-priced bill moves the difference, under an
-    entry named by its revision); None when nothing is left to move. Marks it moved."""
-    personal = bill.personal_account_fen - bill.allocated_personal_fen
-    pooled = bill.pooled_fund_fen - bill.allocated_pooled_fen
-    if personal == 0 and pooled == 0:
-        return None
-    bill.allocated_personal_fen = bill.personal_account_fen
-    bill.allocated_pooled_fen = bill.pooled_fund_fen
-    revision = f":r{bill.revision}" if bill.revision else ""
-    return Draft(
-        key=f"allocation:{bill.enrolment_id}:{bill.month}:{bill.kind}{revision}",
-        kind="allocation",
-        description=f"{bill.scheme} {bill.month} paid",
-        postings=merged(allocation_postings(bill, personal, pooled)),
-        month=_month(bill.month),
-    )
-
-
-def allocation_postings(
-    bill: ContributionBill, personal_fen: int, pooled_fen: int
-) -> list[tuple[AccountRef, int]]:
-    """Billed contributions move to the personal account and the pooled fund."""
-    return [
-        (
-            AccountRef("contributions_billed", bill.jurisdiction_code, scheme=bill.scheme),
-            personal_fen + pooled_fen,
-        ),
-        (
-            AccountRef(PERSONAL[bill.scheme], bill.jurisdiction_code, person_id=bill.person_id),
-            -personal_fen,
-        ),
-        (AccountRef(POOLED[bill.scheme], bill.jurisdiction_code), -pooled_fen),
-    ]
-
-
-def merged(postings: Sequence[tuple[AccountRef, int]]) -> tuple[tuple[AccountRef, int], ...]:
-    """One posting per account, in first-seen order, without the ones that cancel out."""
-    totals: dict[AccountRef, int] = {}
-    for ref, amount in postings:
-        totals[ref] = totals.get(ref, 0) + amount
-    return tuple((ref, amount) for ref, amount in totals.items() if amount)
 
 
 def pay(
@@ -810,116 +714,6 @@ def _same_payment(existing: Payment, amount_fen: int, channel: str) -> Payment:
             channel=existing.channel,
         )
     return existing
-
-
-# --- what staff read of a region's money ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RegionFunds:
-    """基金收支: a region's contributions collected, subsidies granted and arrears outstanding in
-    the latest settled month, per district."""
-
-    month: str
-    districts: list[repository.DistrictFunds]
-
-    @property
-    def collected_fen(self) -> int:
-        return sum(d.collected_fen for d in self.districts)
-
-    @property
-    def subsidy_fen(self) -> int:
-        return sum(d.subsidy_fen for d in self.districts)
-
-    @property
-    def arrears_fen(self) -> int:
-        return sum(d.arrears_fen for d in self.districts)
-
-
-def region_funds(*, session: Session, actor: Actor, region: str) -> RegionFunds | None:
-    """The funds of ``region`` in the latest settled month; None before any settlement. Arrears
-    are what overdue bills of that month or before still owe (a month's bills fall overdue when
-    the next month is settled)."""
-    authorize(actor, "enrolment.read", Target(region_code=region), field="region")
-    month = repository.latest_settled_month(session)
-    if month is None:
-        return None
-    return RegionFunds(month, repository.funds_by_district(session, region_prefix(region), month))
-
-
-def bills_in_region(
-    *,
-    session: Session,
-    actor: Actor,
-    region: str,
-    district: str | None = None,
-    month: str | None = None,
-    through: str | None = None,
-    status: str | None = None,
-    subsidised: bool = False,
-    page: PageRequest | None = None,
-) -> Page[repository.BillRow]:
-    """The bills behind a funds figure, with names and masked IDs (audited as a listing)."""
-    authorize(actor, "enrolment.read", Target(region_code=region), field="region")
-    if district:
-        authorize(actor, "enrolment.read", Target(region_code=district), field="district")
-    found = repository.bills_in_region(
-        session,
-        region_prefix(region),
-        district=district,
-        month=month,
-        through=through,
-        status=status,
-        subsidised=subsidised,
-        page=page or PageRequest(),
-    )
-    audit.record(
-        session,
-        actor=actor,
-        action="bill.list",
-        entity="jurisdiction",
-        entity_id=district or region,
-        details={
-            "month": month,
-            "through": through,
-            "status": status,
-            "people": sorted({row.bill.person_id for row in found.items}),
-        },
-    )
-    return found
-
-
-def insured_register(session: Session, as_of: Month) -> pa.Table:
-    """flexcover's own insured register for a comparison (参保登记, as the ``flexcover_register``
-    mapping reads it): per enrolment the person's keyed hash — never the number — and the
-    paid months of the 12 ending with ``as_of`` and of all time."""
-    rows = repository.insured_register(session, str(as_of - 11), str(as_of))
-    return pa.table(
-        {
-            "证件号码哈希": [r.id_hash for r in rows],
-            "姓名": [r.name for r in rows],
-            "性别": ["男" if r.gender == "male" else "女" for r in rows],
-            "出生日期": pa.array([r.birth_date for r in rows], pa.date32()),
-            "险种": [r.scheme for r in rows],
-            "参保身份": ["flexible"] * len(rows),
-            "参保地区划": [r.jurisdiction_code for r in rows],
-            "参保状态": [r.status for r in rows],
-            "首次参保年月": [r.first_month for r in rows],
-            "最后缴费年月": pa.array([r.last_paid_month for r in rows], pa.string()),
-            "近12个月缴费月数": pa.array([r.paid_last_12 for r in rows], pa.int64()),
-            "累计缴费月数": pa.array([r.months_total for r in rows], pa.int64()),
-        }
-    )
-
-
-def insured_register_reader(database: Database) -> Callable[[Month], pa.Table]:
-    """:func:`insured_register` in a unit of work of its own, as a comparison asks for it."""
-
-    def read(as_of: Month) -> pa.Table:
-        with database.unit_of_work() as session:
-            return insured_register(session, as_of)
-
-    return read
 
 
 # --- what staff read of a person --------------------------------------------------------------

@@ -95,7 +95,7 @@ class NewBills:
 
     def entries(self) -> EntryColumns:
         """Their ledger entries: the worker owes their part (the platform its share) and the
-        scheme awaits the whole, as :func:`~flexcover.contributions.service.bill_drafts`."""
+        scheme awaits the whole, as :func:`~flexcover.contributions.entries.bill_drafts`."""
         due = np.array(self.due_fen, dtype=np.int64)
         share = np.array(self.platform_share_fen, dtype=np.int64)
         return EntryColumns(
