@@ -83,7 +83,8 @@ def test_rounds_half_up_to_the_fen():
 
 
 def test_chongqing_2025_floor_contribution_is_880_80():
-    """RULEBOOK E5: base 4,404 × 20% = 880.80, of which 8% is 352.32 and 12% is 528.48."""
+    """Chongqing 2025's floor (渝人社规〔2025〕20号): base 4,404 × 20% = 880.80, of which 8% is
+    352.32 and 12% is 528.48."""
     base = parse_yuan("4404")
     assert apply_rate(base, Decimal("0.20")) == 88080
     assert apply_rate(base, Decimal("0.08")) == 35232

@@ -1,4 +1,5 @@
-"""RULEBOOK E5: the monthly pension contribution at the floor, and the base limits."""
+"""The monthly pension contribution at the floor (Chongqing 2025, 渝人社规〔2025〕20号: 4,404 ×
+20 % = 880.80), and the base limits."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""RULEBOOK E7 (occupational injury) and E8 (subsidies)."""
+"""Worked examples of occupational-injury premiums (人社部发〔2025〕24号's per-order rates) and of
+subsidies (财社〔2017〕164号's cap of 2/3, and Shanghai's 50 %)."""
 
 from datetime import date
 from decimal import Decimal

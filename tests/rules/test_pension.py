@@ -1,4 +1,5 @@
-"""The pension at retirement: RULEBOOK E4 and E10, the divisor interpolation, and properties."""
+"""The pension at retirement (国发〔2005〕38号): a Beijing worker retiring at 60 in 2025, the
+average contribution index, the divisor interpolation, and properties."""
 
 import numpy as np
 import pytest

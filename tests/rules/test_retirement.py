@@ -1,4 +1,5 @@
-"""The 2025 retirement reform, boundary row by boundary row (RULEBOOK §3.6)."""
+"""The 2025 retirement reform (the NPC Standing Committee's decision of 2024-09-13 and the
+State Council measures, in force 2025-01-01), boundary row by boundary row."""
 
 from datetime import date
 

@@ -8,11 +8,12 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
 
 from flexcover.contributions import makeups, platforms, service, subsidies
 from flexcover.contributions import record as records
-from flexcover.contributions.models import ContributionBill, Enrolment, PaymentAllocation
+from flexcover.contributions.models import (
+    Enrolment,
+)
 from flexcover.contributions.problems import MonthNotAllowed
 from flexcover.contributions.schemas import (
     AgreementIn,
@@ -280,19 +281,14 @@ def pay(
         idempotency_key=idempotency_key,
         channel=body.channel,
     )
-    paid = session.scalars(
-        select(ContributionBill.month)
-        .join(PaymentAllocation, PaymentAllocation.bill_id == ContributionBill.id)
-        .where(PaymentAllocation.payment_id == payment.id, ContributionBill.status == "paid")
-        .order_by(ContributionBill.month)
-    ).all()
+    paid = service.payment_outcome(session=session, actor=actor, payment_id=payment.id)
     return PaymentOut(
         id=payment.id,
         person_id=payment.person_id,
         amount_fen=payment.amount_fen,
         amount_yuan=format_yuan(payment.amount_fen),
         channel=payment.channel,
-        bills_paid=list(paid),
+        bills_paid=sorted(paid.paid_months),
     )
 
 

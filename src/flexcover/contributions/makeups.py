@@ -1,5 +1,7 @@
-"""Make-up payments (补缴) — only where the jurisdiction's make-up policy allows them
-(RULEBOOK §1.5), and never with a subsidy.
+"""Make-up payments (补缴) — only where the jurisdiction's make-up policy allows them (flexible
+workers generally may not pay back months they missed; at retirement the Social Insurance Law
+art. 16 lets them extend, and 人社部令第13号 art. 2 and the State Council's 2024 retirement
+measures art. 2 a lump sum), and never with a subsidy.
 
 - ``none``: no back months at all;
 - ``short_of_minimum_at_retirement``: a person past their statutory retirement age who is short
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from flexcover.contributions import repository
 from flexcover.contributions.entries import bill_drafts
-from flexcover.contributions.models import ContributionBill, Enrolment
+from flexcover.contributions.models import BillStatus, ContributionBill, Enrolment
 from flexcover.contributions.problems import MakeupNotAllowed
 from flexcover.contributions.service import _enrolment, quote
 from flexcover.kit import audit
@@ -122,7 +124,7 @@ def request_makeup(
                 platform_share_fen=0,
                 paid_fen=0,
                 subsidy_fen=0,
-                status="open",
+                status=BillStatus.OPEN,
                 provisional=provisional,
             )
         )
@@ -180,7 +182,7 @@ def _check_short_of_minimum(
             .where(
                 ContributionBill.person_id == person.id,
                 ContributionBill.scheme == "employee_pension",
-                ContributionBill.status == "paid",
+                ContributionBill.status == BillStatus.PAID,
             )
         )
         or 0

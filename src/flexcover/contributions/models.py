@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -23,6 +24,24 @@ from flexcover.contributions.lifecycle import EnrolmentStatus
 from flexcover.kit.database import Base, UtcDateTime, one_of, utc_now
 
 ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class BillStatus(StrEnum):
+    OPEN = "open"
+    """Issued and payable (partly paid counts as open)."""
+    PAID = "paid"
+    ARREARS = "arrears"
+    """Past its due date unpaid: it fell overdue when the next month was settled."""
+
+
+class SubsidyStatus(StrEnum):
+    SUBMITTED = "submitted"
+    PROPOSED = "proposed"
+    """One officer proposed a decision; another must confirm it (maker–checker)."""
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 SCHEMES = ("employee_pension", "employee_medical")
 
 
@@ -89,7 +108,7 @@ class ContributionBill(Base):
     __tablename__ = "contribution_bills"
     __table_args__ = (
         UniqueConstraint("enrolment_id", "month", "kind"),
-        CheckConstraint("status IN ('open', 'paid', 'arrears')", name="status_known"),
+        CheckConstraint(one_of("status", BillStatus), name="status_known"),
         CheckConstraint("kind IN ('regular', 'makeup')", name="kind_known"),
         CheckConstraint(
             "paid_fen >= 0 AND paid_fen + platform_share_fen <= due_fen", name="paid_le_due"
@@ -260,9 +279,7 @@ class SubsidyApplication(Base):
     __tablename__ = "subsidy_applications"
     __table_args__ = (
         CheckConstraint("category IN ('difficulty', 'graduate')", name="category_known"),
-        CheckConstraint(
-            "status IN ('submitted', 'proposed', 'approved', 'rejected')", name="status_known"
-        ),
+        CheckConstraint(one_of("status", SubsidyStatus), name="status_known"),
         CheckConstraint("decided_by IS NULL OR decided_by != proposed_by", name="four_eyes"),
     )
 
@@ -271,7 +288,7 @@ class SubsidyApplication(Base):
     jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
     category: Mapped[str] = mapped_column(String(12))
     certificate: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(10), default="submitted")
+    status: Mapped[str] = mapped_column(String(10), default=SubsidyStatus.SUBMITTED)
     proposal: Mapped[str | None] = mapped_column(String(10))
     proposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from flexcover.contributions import record as records
 from flexcover.contributions import repository
-from flexcover.contributions.models import ContributionBill, Enrolment, SubsidyApplication
+from flexcover.contributions.models import (
+    BillStatus,
+    ContributionBill,
+    Enrolment,
+    SubsidyApplication,
+    SubsidyStatus,
+)
 from flexcover.contributions.service import _person, base_for, due_date, open_pause, quote
 from flexcover.kit.audit import Actor
 from flexcover.kit.months import Month
@@ -59,7 +65,7 @@ class WorkerOverview:
 
     @property
     def can_apply_for_subsidy(self) -> bool:
-        pending = {"submitted", "proposed", "approved"}
+        pending = {SubsidyStatus.SUBMITTED, SubsidyStatus.PROPOSED, SubsidyStatus.APPROVED}
         pension = any(
             v.enrolment.scheme == "employee_pension" and v.enrolment.status != "terminated"
             for v in self.enrolments
@@ -124,7 +130,7 @@ def worker_overview(
     unpaid = [
         BillView(bill, due_date(rulebook, bill))
         for bill in repository.bills_of(session, person.id)
-        if bill.status != "paid"
+        if bill.status != BillStatus.PAID
     ]
     enrolled = {view.enrolment.scheme for view in views}
     return WorkerOverview(

@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session
 
 from flexcover.contributions import repository
 from flexcover.contributions.entries import allocation_postings, merged
-from flexcover.contributions.models import BillAdjustment, ContributionBill, PlatformAgreement
+from flexcover.contributions.models import (
+    BillAdjustment,
+    BillStatus,
+    ContributionBill,
+    PlatformAgreement,
+)
 from flexcover.contributions.settlement import platform_share
 from flexcover.kit import audit
 from flexcover.kit.audit import Actor
@@ -232,8 +237,8 @@ def _reprice(
         )
     if bill.outstanding_fen == 0:
         # Paid in full at the new amount: what the allocation has not moved yet moves now.
-        if bill.status != "paid":
-            bill.status, bill.paid_at = "paid", utc_now()
+        if bill.status != BillStatus.PAID:
+            bill.status, bill.paid_at = BillStatus.PAID, utc_now()
         postings.extend(
             allocation_postings(
                 bill,
@@ -243,7 +248,7 @@ def _reprice(
         )
         bill.allocated_personal_fen = bill.personal_account_fen
         bill.allocated_pooled_fen = bill.pooled_fund_fen
-    elif bill.status == "paid":
+    elif bill.status == BillStatus.PAID:
         bill.status, bill.paid_at = "open", None  # the difference is to pay
     draft = Draft(
         key=f"adjustment:{bill.enrolment_id}:{bill.month}:{bill.kind}:{bill.revision}",

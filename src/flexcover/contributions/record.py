@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from flexcover.contributions import repository
 from flexcover.contributions.entries import PERSONAL
+from flexcover.contributions.models import BillStatus
 from flexcover.kit.audit import Actor
 from flexcover.kit.money import format_yuan
 from flexcover.kit.months import Month, month_range
@@ -108,7 +109,7 @@ def record(*, session: Session, actor: Actor, person_id: int, through: Month) ->
                         bill.provisional,
                     )
                 )
-                if bill.status == "paid":
+                if bill.status == BillStatus.PAID:
                     scheme.contribution_months += 1
         jurisdictions = {m.jurisdiction for m in scheme.months} | {enrolment.jurisdiction_code}
         scheme.personal_account_fen = sum(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from flexcover.contributions.models import (
     BaseChoice,
+    BillStatus,
     ContributionBill,
     Enrolment,
     Pause,
@@ -22,6 +23,7 @@ from flexcover.contributions.models import (
     SettlementRun,
     SubsidyApplication,
     SubsidyGrant,
+    SubsidyStatus,
 )
 from flexcover.kit.pagination import Page, PageRequest
 from flexcover.registry.models import Person, PlatformWorker
@@ -133,7 +135,7 @@ def ungranted_paid_bills(
         select(ContributionBill)
         .where(
             ContributionBill.person_id.in_(person_ids),
-            ContributionBill.status == "paid",
+            ContributionBill.status == BillStatus.PAID,
             ContributionBill.kind == "regular",
             ContributionBill.month <= up_to,
             ContributionBill.id.not_in(granted),
@@ -155,7 +157,7 @@ def applications_to_review(session: Session, region_prefix: str) -> Sequence[Sub
         select(SubsidyApplication)
         .where(
             SubsidyApplication.jurisdiction_code.startswith(region_prefix),
-            SubsidyApplication.status.in_(("submitted", "proposed")),
+            SubsidyApplication.status.in_((SubsidyStatus.SUBMITTED, SubsidyStatus.PROPOSED)),
         )
         .order_by(SubsidyApplication.created_at)
     ).all()
@@ -170,7 +172,7 @@ def unpaid_bills_of(session: Session, person_ids: Sequence[int]) -> Sequence[Con
                 select(ContributionBill)
                 .where(
                     ContributionBill.person_id.in_(person_ids[start : start + 5000]),
-                    ContributionBill.status != "paid",
+                    ContributionBill.status != BillStatus.PAID,
                 )
                 .order_by(
                     ContributionBill.person_id,
@@ -218,12 +220,14 @@ def funds_by_district(session: Session, prefix: str, month: str) -> list[Distric
     """Sums over the bills of the districts whose codes start with ``prefix``."""
     bill = ContributionBill
     this_month = bill.month == month
-    overdue = and_(bill.status == "arrears", bill.month <= month)
+    overdue = and_(bill.status == BillStatus.ARREARS, bill.month <= month)
     owed = bill.due_fen - bill.platform_share_fen - bill.paid_fen
     rows = session.execute(
         select(
             bill.jurisdiction_code,
-            func.sum(case((and_(this_month, bill.status == "paid"), bill.paid_fen), else_=0)),
+            func.sum(
+                case((and_(this_month, bill.status == BillStatus.PAID), bill.paid_fen), else_=0)
+            ),
             func.sum(case((this_month, bill.subsidy_fen), else_=0)),
             func.sum(case((overdue, owed), else_=0)),
         )
@@ -454,7 +458,7 @@ def mark_arrears_in_range(session: Session, low: int, high: int, before: str) ->
             ContributionBill.status == "open",
             ContributionBill.month < before,
         )
-        .values(status="arrears")
+        .values(status=BillStatus.ARREARS)
         .execution_options(synchronize_session=False)
     )
 

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from flexcover.contributions.lifecycle import EnrolmentStatus
+from flexcover.contributions.models import SubsidyStatus
 from flexcover.registry.schemas import PRINTABLE, RecordId
 
 MonthText = Field(pattern=r"^[0-9]{4}-[0-9]{2}$", examples=["2026-12"])
@@ -102,7 +103,7 @@ class SubsidyApplicationOut(BaseModel):
     person_id: int
     jurisdiction_code: str
     category: str
-    status: str
+    status: SubsidyStatus
     proposal: str | None
     first_month: str | None
     applied_month: str | None

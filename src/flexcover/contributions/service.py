@@ -33,6 +33,7 @@ from flexcover.contributions.funds import region_funds as region_funds
 from flexcover.contributions.lifecycle import Action, EnrolmentStatus
 from flexcover.contributions.models import (
     BaseChoice,
+    BillStatus,
     ContributionBill,
     Enrolment,
     Pause,
@@ -567,7 +568,7 @@ def _allocate(
         received[bill.jurisdiction_code] += take
         session.add(PaymentAllocation(payment_id=payment.id, bill_id=bill.id, amount_fen=take))
         if bill.outstanding_fen == 0:
-            bill.status = "paid"
+            bill.status = BillStatus.PAID
             bill.paid_at = utc_now()
             paid_bills.append(bill)
     return received, paid_bills
@@ -689,7 +690,7 @@ def payment_outcome(*, session: Session, actor: Actor, payment_id: int) -> Payme
     )
     paid, partial, remaining = [], None, 0
     for _allocation, bill in repository.allocations_of(session, payment.id):
-        if bill.status == "paid":
+        if bill.status == BillStatus.PAID:
             paid.append(bill.month)
         elif partial is None:
             partial, remaining = bill.month, bill.outstanding_fen

@@ -1,4 +1,5 @@
-"""Subsidy applications (灵活就业社保补贴申请) with maker–checker review (RULEBOOK §8).
+"""Subsidy applications (灵活就业社保补贴申请) with maker–checker review (就业补助资金管理办法,
+财社〔2017〕164号).
 
 A certified employment-difficulty person or a recent graduate applies; a district officer of the
 applicant's district proposes approval or rejection; a different officer decides. Approval fixes
@@ -18,7 +19,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from flexcover.contributions import repository
-from flexcover.contributions.models import SubsidyApplication
+from flexcover.contributions.models import SubsidyApplication, SubsidyStatus
 from flexcover.contributions.problems import SubsidyNotAllowed
 from flexcover.kit import audit
 from flexcover.kit.audit import Actor
@@ -69,7 +70,7 @@ def apply(
         jurisdiction_code=enrolment.jurisdiction_code,
         category=category,
         certificate=certificate,
-        status="submitted",
+        status=SubsidyStatus.SUBMITTED,
         applied_month=str(as_of),
     )
     session.add(application)
@@ -109,7 +110,7 @@ def propose(
             reason_zh=f"申请当前为 {application.status}，不能再提出意见",
             reason_en=f"the application is {application.status}",
         )
-    application.status = "proposed"
+    application.status = SubsidyStatus.PROPOSED
     application.proposal = decision
     application.proposed_by = actor.user_id
     application.note = note
@@ -150,7 +151,7 @@ def decide(
             reason_en="the proposal and the decision need two different officers",
         )
     approve = (application.proposal == "approve") == confirm
-    application.status = "approved" if approve else "rejected"
+    application.status = SubsidyStatus.APPROVED if approve else SubsidyStatus.REJECTED
     application.decided_by = actor.user_id
     application.decided_at = utc_now()
     if approve:

@@ -21,10 +21,28 @@ from sqlalchemy.orm import Mapped, mapped_column
 from flexcover.kit.database import Base, UtcDateTime, one_of, utc_now
 
 ID = BigInteger().with_variant(Integer, "sqlite")
-OPEN_STATUSES = ("issued", "contacted", "enrolled", "unreachable")
-"""A task in these is still being worked; ``enrolled`` is the officer's word, ``converted`` the
-register's."""
-STATUSES = (*OPEN_STATUSES, "not_applicable", "converted", "resolved")
+
+
+class TaskStatus(StrEnum):
+    ISSUED = "issued"
+    CONTACTED = "contacted"
+    ENROLLED = "enrolled"
+    """The officer's word that the person enrolled; ``converted`` is the register's."""
+    UNREACHABLE = "unreachable"
+    NOT_APPLICABLE = "not_applicable"
+    CONVERTED = "converted"
+    RESOLVED = "resolved"
+    """No longer found by a later comparison."""
+
+
+OPEN_STATUSES = (
+    TaskStatus.ISSUED,
+    TaskStatus.CONTACTED,
+    TaskStatus.ENROLLED,
+    TaskStatus.UNREACHABLE,
+)
+"""A task in these is still being worked."""
+STATUSES = tuple(TaskStatus)
 KINDS = ("person", "employer_under_insured", "project_no_injury_cover")
 _OPEN_SQL = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
 
@@ -106,9 +124,7 @@ class ExpansionTask(Base):
     __tablename__ = "expansion_tasks"
     __table_args__ = (
         CheckConstraint(f"kind IN ({', '.join(f'{k!r}' for k in KINDS)})", name="kind_known"),
-        CheckConstraint(
-            f"status IN ({', '.join(f'{s!r}' for s in STATUSES)})", name="status_known"
-        ),
+        CheckConstraint(one_of("status", TaskStatus), name="status_known"),
         CheckConstraint("priority BETWEEN 1 AND 3", name="priority_known"),
         # One open task per finding: a re-run updates it instead of adding another.
         Index(

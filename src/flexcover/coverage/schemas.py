@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from flexcover.coverage.models import RunStatus, TaskStatus
+
 Code6 = Field(pattern=r"^[0-9]{6}$")
 
 
@@ -40,7 +42,7 @@ class RunOut(BaseModel):
     as_of: str
     jurisdiction_code: str
     engine: str
-    status: str
+    status: RunStatus
     people: int
     counts: dict[str, Any]
     report: dict[str, Any]
@@ -66,7 +68,7 @@ class TaskOut(BaseModel):
     phone: str | None
     birth_date: str | None
     details: dict[str, Any]
-    status: str
+    status: TaskStatus
     outcome_reason: str | None
     outcome_by: str | None
     outcome_at: datetime | None

@@ -114,7 +114,8 @@ def apply_rate_array(
 ) -> IntArray:
     """``amount × rate`` for an array of fen, rounded per ``rounding``:
 
-    - ``half_up_fen``: half-up to the fen (the default everywhere, RULEBOOK §1.4);
+    - ``half_up_fen``: half-up to the fen (the default everywhere: the tax bureau, which collects
+      flexible workers' contributions, computes to the fen);
     - ``up_to_jiao``: up to the next whole jiao (10 fen), the "见分进角" convention.
     """
     numerator, denominator = rate.as_integer_ratio()

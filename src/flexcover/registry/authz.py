@@ -69,7 +69,8 @@ POLICY: dict[str, dict[str, Scope]] = {
         "platform.pay": OWN_PLATFORM,
         "platform.tokens": OWN_PLATFORM,
     },
-    # Subsidy decisions are a district's (RULEBOOK §8): its officers propose and confirm.
+    # Subsidy decisions are a district's (财社〔2017〕164号 leaves them to the local agencies): its
+    # officers propose and confirm.
     "district_officer": {**_OFFICER, "subsidy.review": REGION},
     "city_officer": dict(_OFFICER),
     # A comparison is the province's: it issues the tasks and the data (the seeds).

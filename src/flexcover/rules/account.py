@@ -1,7 +1,9 @@
 """The personal pension account (个人账户), credited year by year at the national rate (记账利率,
 人社部发〔2017〕31号; SIL art. 14).
 
-Two crediting methods, a parameter because the rule in force is unverified (RULEBOOK §3.5):
+Two crediting methods, a parameter because the rule in force is unverified (the rate is
+published yearly under 人社部发〔2017〕31号; the 1997 account measures' "1.083 × ½" method is not
+confirmed):
 
 - ``annual_compound``: a year's interest is the opening balance × r; that year's contributions
   earn nothing until the next year;

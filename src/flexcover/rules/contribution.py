@@ -1,4 +1,6 @@
-"""The monthly contribution of a flexible worker for a chosen base (RULEBOOK §1.2–1.4, §2.2).
+"""The monthly contribution of a flexible worker for a chosen base: 20 % of a base between 60 %
+and 300 % of the average wage (国办发〔2019〕13号), 8 % to the personal account (国发〔2005〕38号),
+and the local medical rates.
 
 Pension: 20 % of the base, 8 % to the personal account and the rest to the pooled fund
 (国发〔2005〕38号). Medical: the jurisdiction's rate, on the chosen base or on its fixed base where

@@ -1,5 +1,5 @@
 """Social-insurance subsidies for flexible workers with employment difficulties
-(灵活就业社保补贴, RULEBOOK §8).
+(灵活就业社保补贴, 就业补助资金管理办法, 财社〔2017〕164号).
 
 - ``share_of_paid`` (national, 财社〔2017〕164号): up to ``max_share`` (2/3) of what was actually
   paid; with ``cap_at_floor`` computed as if paid at the floor base, so a higher base does not

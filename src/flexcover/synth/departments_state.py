@@ -71,7 +71,7 @@ ZERO_ORDER_ROW_SHARE = 0.3  # assumption: an inactive month still has a row with
 MEDIAN_ORDERS = (500, 300, 500, 40)  # assumption: per month on platforms 0-2, part-time
 ORDERS_SIGMA = 0.6  # assumption
 INJURY_ENROLLED_SHARE = 0.85  # assumption: platform workers with occupational-injury cover
-INJURY_PILOT_START = date(2022, 7, 1)  # RULEBOOK §7.1: the pilot began on 2022-07-01
+INJURY_PILOT_START = date(2022, 7, 1)  # 人社部发〔2021〕110号: the pilot began on 2022-07-01
 
 UNREPORTED_DEATH_SHARE = 0.004  # assumption: dead but still on the population register
 MORTALITY_DOUBLING_YEARS = 8.0  # assumption (Gompertz): death risk doubles every 8 years of age
