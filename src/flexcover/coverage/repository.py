@@ -25,7 +25,7 @@ from flexcover.jobs import service as jobs
 from flexcover.jobs.service import JobStatus
 from flexcover.kit.database import utc_now
 from flexcover.kit.pagination import Page, PageRequest
-from flexcover.registry.authz import region_prefix
+from flexcover.registry.authz import region_prefix, within
 from flexcover.registry.models import Jurisdiction
 
 
@@ -148,7 +148,7 @@ def counts(session: Session, run_id: int, region: str) -> list[ClassCount]:
             CoverageCount.people,
         ).where(
             CoverageCount.run_id == run_id,
-            CoverageCount.district.startswith(region_prefix(region)),
+            within(CoverageCount.district, region),
         )
     ).all()
     return [ClassCount(*row) for row in rows]
@@ -181,7 +181,7 @@ class TaskFilter:
 
 
 def _tasks(query: Select[Any], where: TaskFilter) -> Select[Any]:
-    query = query.where(ExpansionTask.district_code.startswith(region_prefix(where.region)))
+    query = query.where(within(ExpansionTask.district_code, where.region))
     if where.district:
         query = query.where(ExpansionTask.district_code == where.district)
     if where.kind:
@@ -224,7 +224,7 @@ def tasks_about(session: Session, id_hash: str, region: str) -> Sequence[Expansi
         .where(
             ExpansionTask.kind == "person",
             ExpansionTask.finding_key == id_hash,
-            ExpansionTask.district_code.startswith(region_prefix(region)),
+            within(ExpansionTask.district_code, region),
         )
         .order_by(ExpansionTask.id.desc())
     ).all()
@@ -273,7 +273,7 @@ def progress(session: Session, region: str) -> list[Progress]:
             func.count().filter(ExpansionTask.status == "converted"),
         )
         .where(
-            ExpansionTask.district_code.startswith(region_prefix(region)),
+            within(ExpansionTask.district_code, region),
             ExpansionTask.status != "resolved",
         )
         .group_by(ExpansionTask.district_code)
@@ -295,7 +295,7 @@ def results(
 ) -> Page[CoverageResult]:
     query = select(CoverageResult).where(
         CoverageResult.run_id == run_id,
-        CoverageResult.district.startswith(region_prefix(region)),
+        within(CoverageResult.district, region),
     )
     if district:
         query = query.where(CoverageResult.district == district)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from flexcover.kit.audit import Actor
 from flexcover.kit.problems import Forbidden
@@ -125,6 +126,12 @@ def region_prefix(region_code: str) -> str:
     if region_code.endswith("00"):
         return region_code[:4]
     return region_code
+
+
+def within(column: Any, region_code: str) -> Any:
+    """The SQL condition that ``column`` (a GB/T 2260 code) lies inside ``region_code``: how every
+    listing query keeps to the reader's region (the nation is everything)."""
+    return column.startswith(region_prefix(region_code))
 
 
 def region_contains(region_code: str, code: str) -> bool:

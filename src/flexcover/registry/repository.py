@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from flexcover.kit.audit import AuditEntry
 from flexcover.kit.pagination import Page, PageRequest
-from flexcover.registry.authz import region_prefix
+from flexcover.registry.authz import region_prefix, within
 from flexcover.registry.models import (
     ApiToken,
     Employer,
@@ -39,7 +39,7 @@ def jurisdiction_children(session: Session, code: str) -> Sequence[Jurisdiction]
 def jurisdictions_within(session: Session, region_code: str, level: str) -> Sequence[Jurisdiction]:
     return session.scalars(
         select(Jurisdiction)
-        .where(Jurisdiction.code.startswith(region_prefix(region_code)))
+        .where(within(Jurisdiction.code, region_code))
         .where(Jurisdiction.level == level)
         .order_by(Jurisdiction.code)
     ).all()
@@ -89,9 +89,7 @@ def people_named(
 ) -> Page[Person]:
     """People of the region whose name begins with ``name`` (LIKE's wildcards taken literally)."""
     pattern = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    where = Person.residence_code.startswith(region_prefix(region_code)) & Person.name.like(
-        pattern, escape="\\"
-    )
+    where = within(Person.residence_code, region_code) & Person.name.like(pattern, escape="\\")
     total = session.scalar(select(func.count()).select_from(Person).where(where)) or 0
     items = session.scalars(
         select(Person)
@@ -104,7 +102,7 @@ def people_named(
 
 
 def people_in_region(session: Session, region_code: str, request: PageRequest) -> Page[Person]:
-    where = Person.residence_code.startswith(region_prefix(region_code))
+    where = within(Person.residence_code, region_code)
     total = session.scalar(select(func.count()).select_from(Person).where(where)) or 0
     items = session.scalars(
         select(Person).where(where).order_by(Person.id).offset(request.offset).limit(request.size)
@@ -115,7 +113,7 @@ def people_in_region(session: Session, region_code: str, request: PageRequest) -
 def people_count_by_district(session: Session, region_code: str) -> dict[str, int]:
     rows = session.execute(
         select(Person.residence_code, func.count())
-        .where(Person.residence_code.startswith(region_prefix(region_code)))
+        .where(within(Person.residence_code, region_code))
         .group_by(Person.residence_code)
     ).all()
     return {code: count for code, count in rows}
@@ -153,7 +151,7 @@ def user_by_username(session: Session, username: str, *, lock: bool = False) -> 
 
 
 def users_in_region(session: Session, region_code: str, request: PageRequest) -> Page[User]:
-    where = User.region_code.startswith(region_prefix(region_code))
+    where = within(User.region_code, region_code)
     total = session.scalar(select(func.count()).select_from(User).where(where)) or 0
     items = session.scalars(
         select(User).where(where).order_by(User.username).offset(request.offset).limit(request.size)
