@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -112,8 +114,13 @@ class Worker:
         running: dict[int, Future[None]] = {}
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="job")
         try:
+            kept_house = -math.inf
             while not stop.is_set():
-                self.housekeeping()
+                # Taking back stale jobs and queueing due firings is needed only as often as a
+                # beat: on SQLite every unit of work takes the one write lock.
+                if time.monotonic() - kept_house >= self.beat_seconds:
+                    self.housekeeping()
+                    kept_house = time.monotonic()
                 for job_id in [job_id for job_id, future in running.items() if future.done()]:
                     del running[job_id]
                 while len(running) < self.concurrency and not stop.is_set():
