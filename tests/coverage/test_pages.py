@@ -552,3 +552,33 @@ def test_the_staff_home_links_to_the_expansion_pages(client, factory):
     home = client.get("/staff").text
     for testid in ("link-cockpit", "link-tasks", "link-comparisons"):
         assert f'data-testid="{testid}"' in home
+
+
+def test_a_queued_comparison_that_fails_is_not_tried_again(client, factory, settings, session):
+    from flexcover.jobs.commands import handlers
+    from flexcover.jobs.worker import Worker
+
+    (settings.data_dir / "sources" / "empty-2026-10").mkdir(parents=True)
+    as_officer(client, factory, "500000", "province_officer", "province")
+    form = {
+        "csrf": csrf(client),
+        "jurisdiction": "500000",
+        "sources": "empty-2026-10",
+        "as_of": "2026-10",
+        "engine": "duckdb",
+    }
+    assert client.post("/staff/comparisons", data=form, follow_redirects=False).status_code == 303
+    worker = Worker(
+        client.app.state.database,
+        handlers(),
+        settings=settings,
+        rulebook=client.app.state.rulebook,
+        name="w",
+    )
+    assert worker.run_until_idle() == 1
+    run = _finished(session)
+    job = session.scalars(select(Job)).one()
+    assert run.status == "failed"
+    assert "population" in run.error
+    assert (job.status, job.attempts) == ("failed", 1)  # refused: not queued again
+    assert job.error

@@ -108,3 +108,16 @@ class RunTakenOver(Problem):
         "zh-CN": "第 {run_id} 次比对已是“{status}”状态，本次结果未写入。",
         "en": "run {run_id} is already {status}; these results were not written.",
     }
+
+
+class RunFailed(Problem):
+    """A queued comparison that failed: the run row holds the reason; the job is not tried
+    again (the same sources would fail the same way)."""
+
+    code = "run_failed"
+    status = 422
+    title = {"zh-CN": "比对失败", "en": "Comparison failed"}
+    detail = {
+        "zh-CN": "第 {run_id} 次比对失败：{reason}",
+        "en": "run {run_id} failed: {reason}",
+    }

@@ -4,6 +4,7 @@ brings. Nothing here commits."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -21,6 +22,7 @@ from flexcover.coverage.models import LIVE, OPEN_STATUSES, ExpansionTask, RunSta
 from flexcover.coverage.models import ComparisonRun as ComparisonRun
 from flexcover.coverage.problems import (
     RowProblem,
+    RunFailed,
     RunTakenOver,
     TaskClosed,
     TaskOutcomeInvalid,
@@ -33,11 +35,13 @@ from flexcover.kit.audit import Actor
 from flexcover.kit.database import Database, utc_now
 from flexcover.kit.months import Month
 from flexcover.kit.pagination import Page, PageRequest
-from flexcover.kit.problems import NotFound
+from flexcover.kit.problems import NotFound, Problem
 from flexcover.registry.authz import Target, allows, authorize, region_contains
 
 if TYPE_CHECKING:
     from flexcover.coverage.tasks import OwnRegister
+
+log = logging.getLogger("flexcover.coverage")
 
 OUTCOMES = ("contacted", "enrolled", "not_applicable", "unreachable")
 """What an officer records of a task; ``converted`` is the register's to say."""
@@ -154,6 +158,13 @@ def run_comparison_job(
         )
     except RunTakenOver as taken:
         return taken.message("en")
+    except Problem:
+        raise  # a refusal (a source the run cannot read): the run says why, the job too
+    except Exception as failure:
+        # compare marked the run failed; the log keeps the traceback, and the job is not tried
+        # again (the same sources would fail the same way).
+        log.exception("comparison run %s failed", run_id)
+        raise RunFailed(run_id=run_id, reason=tasks.failure_text(failure)) from None
     people = sum(summary.counts.values())
     return f"run {run_id} done: {people:,} people, {summary.tasks.issued:,} tasks issued"
 
