@@ -84,8 +84,9 @@ def limits(rulebook: Rulebook, jurisdiction: str, month: Month) -> Limits | None
 
 def schemes_offered(rulebook: Rulebook, jurisdiction: str, month: Month) -> list[str]:
     """The schemes a flexible worker can join in ``jurisdiction``: the pension wherever the base
-    limits are loaded; employee medical where the region's medical rate is loaded too (the
-    rulebook gives it for few regions; elsewhere the agency's own figures must be loaded)."""
+    limits are loaded; employee medical where the region's medical rate is loaded too (a
+    published rate was found for few regions; elsewhere the agency's own figures must be
+    loaded)."""
     if limits(rulebook, jurisdiction, month) is None:
         return []
     offered = ["employee_pension"]

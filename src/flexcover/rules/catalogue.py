@@ -46,7 +46,7 @@ def _yearly(kind: str, meaning: str) -> ParameterSpec:
 
 
 PARAMETERS: dict[str, ParameterSpec] = {
-    # --- contribution bases (§1.2, §9.2) ---------------------------------------------------------
+    # --- contribution bases (国办发〔2019〕13号; provincial notices) -----------------------------
     "reference_wage.monthly_yuan": _yearly(
         "money",
         "全口径城镇单位就业人员月平均工资 used for the contribution year's base limits and the "
@@ -99,7 +99,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
         "half_up_fen",
         "up_to_jiao",
     ),
-    # --- employee pension (§1.3, §3) -------------------------------------------------------------
+    # --- employee pension (国发〔2005〕38号; 人社部发〔2017〕31号) -------------------------------
     "pension.rate": _spec("rate", "flexible worker's pension contribution rate"),
     "pension.personal_account_rate": _spec(
         "rate", "share of the base credited to the personal account (the rest goes to the pool)"
@@ -130,7 +130,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
         "linear_tenth",
         "whole_years",
     ),
-    # --- retirement (§3.6) -----------------------------------------------------------------------
+    # --- retirement (NPC decision of 2024-09-13; State Council measures) -------------------------
     "retirement.delay_from_birth_month": _spec(
         "table:month", "first birth month whose retirement is delayed, by original age"
     ),
@@ -150,7 +150,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "retirement.minimum_contribution_months": _spec(
         "integer", "minimum months of contribution for a pension, for people retiring on the date"
     ),
-    # --- medical (§2) ----------------------------------------------------------------------------
+    # --- medical (社会保险法 arts. 23, 27; 医保办发〔2021〕43号; 国办发〔2024〕38号) -------------
     "medical.rate": _spec("rate", "flexible worker's employee-medical contribution rate"),
     "medical.personal_account_rate": _spec(
         "rate", "share of the medical base credited to the medical personal account"
@@ -196,7 +196,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "resident_medical.long_gap_waiting_months": _spec(
         "integer", "least total waiting period after a long gap"
     ),
-    # --- urban-rural resident pension (§6) -------------------------------------------------------
+    # --- urban-rural resident pension (国发〔2014〕8号) ------------------------------------------
     "resident.contribution_tiers_yuan": _spec("list:money", "yearly contribution tiers"),
     "resident.subsidy_min_yuan": _spec("money", "least yearly government contribution subsidy"),
     "resident.subsidy_min_high_tier_yuan": _spec(
@@ -209,7 +209,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "resident.account_divisor": _spec("decimal", "divisor of the resident personal account"),
     "resident.eligibility_age": _spec("integer", "age from which the resident pension is paid"),
     "resident.minimum_contribution_years": _spec("integer", "years needed for the pension"),
-    # --- occupational injury (§7) ----------------------------------------------------------------
+    # --- occupational injury (人社部发〔2025〕24号; 工伤保险条例) --------------------------------
     "injury.premium_per_order_yuan.mobility": _spec("money", "platform premium per ride order"),
     "injury.premium_per_order_yuan.instant_delivery": _spec(
         "money", "platform premium per instant-delivery order"
@@ -237,7 +237,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
         "money", "prior-year national per-capita urban disposable income, for deaths on the date"
     ),
     "injury.wage_base_monthly_yuan": _yearly("money", "the wage base W of the benefit multiples"),
-    # --- subsidies (§8) --------------------------------------------------------------------------
+    # --- subsidies (财社〔2017〕164号) -----------------------------------------------------------
     "subsidy.scheme": _spec(
         "choice",
         "how a flexible-employment social-insurance subsidy is computed",
@@ -257,11 +257,11 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "subsidy.backdate_months": _spec(
         "integer", "months before the application month that an approved subsidy may start"
     ),
-    # --- transfers (§4.1) ---
+    # --- transfers (国办发〔2009〕66号; 人社部发〔2009〕187号) ---
     "transfer.pooled_fund_rate": _spec(
         "rate", "share of every month's base since 1998 that moves with a person's pooled fund"
     ),
-    # --- late fees (§1.5) ------------------------------------------------------------------------
+    # --- late fees (社会保险法 art. 86) ----------------------------------------------------------
     "late_fee.daily_rate": _spec("rate", "滞纳金 per day of arrears"),
     "late_fee.applies_to": _spec(
         "choice", "who owes late fees", "employers", "employers_and_individuals"

@@ -1,6 +1,6 @@
 """The ``explain`` record every calculator returns: inputs, each parameter used with its value,
 source and confidence, and the intermediate steps; ``provisional`` when any parameter used is
-tagged [U] in the rulebook.
+tagged U (uncertain) in its parameter file.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Occupational-injury protection for platform workers (新就业形态人员职业伤害保障,
-人社部发〔2025〕24号): the platform's per-order premium and the benefit multiples of the
-work-injury regulation (工伤保险条例 arts. 35–39), which the pilot follows "broadly" (§7).
+人社部发〔2021〕110号, expanded by 人社部发〔2025〕24号): the platform's per-order premium and
+the benefit multiples of the work-injury regulation (工伤保险条例 arts. 35–39), which the
+pilot follows "broadly" (MOHRSS, 2023-10-26).
 """
 
 from __future__ import annotations
