@@ -90,7 +90,7 @@ def users_create(
         str,
         typer.Option(
             help="worker, platform, district_officer, city_officer, "
-            "province_officer, auditor or admin"
+            "province_officer, auditor, admin or insurer"
         ),
     ],
     region: Annotated[str, typer.Option(help="GB/T 2260 code of the user's region scope")],
@@ -640,12 +640,14 @@ def _redact(url: str) -> str:
 def _mount_subcommands() -> None:
     from flexcover.coverage.commands import compare_command
     from flexcover.coverage.link_command import link
+    from flexcover.injury.commands import injury_app
     from flexcover.jobs.commands import jobs_command, worker_command
     from flexcover.ledger.commands import ledger_app
     from flexcover.synth.commands import synth_app
 
     app.add_typer(synth_app, name="synth")
     app.add_typer(ledger_app, name="ledger")
+    app.add_typer(injury_app, name="injury")
     app.command("compare")(one_line_errors(compare_command))
     app.command("link")(link)
     app.command("worker")(worker_command)

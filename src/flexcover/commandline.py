@@ -62,6 +62,8 @@ def cli_actor() -> Actor:
 def upgrade_database(settings: Settings) -> None:
     """Migrate to the latest schema and load the jurisdiction catalogue (both idempotent)."""
     from flexcover import migrations
+    from flexcover.injury import service as injury
+    from flexcover.kit.months import Month, china_today
     from flexcover.registry import service
 
     if settings.is_sqlite:
@@ -71,5 +73,10 @@ def upgrade_database(settings: Settings) -> None:
     try:
         with database.unit_of_work() as session:
             service.sync_jurisdictions(session=session)
+        # The orders' monthly partitions (PostgreSQL), from the pilot to three months ahead;
+        # the worker makes the next ones each month.
+        injury.ensure_partitions(
+            database.engine, injury.PILOT_START, Month.of(china_today()) + injury.PARTITIONS_AHEAD
+        )
     finally:
         database.dispose()

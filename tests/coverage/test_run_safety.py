@@ -5,6 +5,7 @@ nothing."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -94,6 +95,39 @@ def test_a_symlink_in_the_source_folder_is_refused(
     with pytest.raises(SourceUnreadable) as refused:
         run(database, settings, rulebook, folder, tmp_path / "work")
     assert "symbolic link" in refused.value.message("en")
+
+
+def test_a_named_pipe_in_the_source_folder_is_refused_without_being_read(
+    database, settings, rulebook, departments, tmp_path, session
+):
+    """Opening a FIFO to read it waits for a writer for ever: the run names it and stops."""
+    folder = tmp_path / "piped"
+    shutil.copytree(departments, folder, ignore=shutil.ignore_patterns("truth"))
+    pipe = folder / "tax" / "个税收入.csv"
+    pipe.unlink()
+    os.mkfifo(pipe)
+    refusals: list[SourceUnreadable] = []
+
+    def attempt() -> None:
+        try:
+            run(database, settings, rulebook, folder, tmp_path / "work")
+        except SourceUnreadable as refused:
+            refusals.append(refused)
+
+    comparing = threading.Thread(target=attempt, daemon=True)
+    comparing.start()
+    comparing.join(timeout=60)
+    if comparing.is_alive():
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))  # lets the blocked reader go
+        comparing.join(timeout=60)
+        pytest.fail("the run blocked reading a named pipe")
+    [refused] = refusals
+    assert refused.field == "tax/个税收入.csv"
+    assert "special file" in refused.message("en")
+    session.expire_all()
+    failed = session.scalars(select(ComparisonRun)).one()
+    assert failed.status == "failed"
+    assert "tax/个税收入.csv" in failed.error
 
 
 def test_an_older_month_leaves_the_newer_runs_tasks_and_cockpit_alone(

@@ -284,6 +284,46 @@ def test_a_workbook_that_inflates_past_its_bound_is_refused_before_parsing(datab
     assert "inflate" in refused.value.message("en")
 
 
+def test_a_workbook_of_more_parts_than_an_export_has_is_refused_before_parsing(database, session):
+    """An exported workbook with 200 extra parts appended: openpyxl would read it, but the
+    package is refused from its directory alone and no outcome is recorded."""
+    run_with(database, [finding("a")])
+    task = tasks_of(session)["a"]
+    with database.unit_of_work() as work:
+        data = service.export_tasks(work, officer(), TaskFilter(region=YUZHONG), actions={})
+    out = io.BytesIO(_filled(data, {task.id: ("已联系", None)}))
+    with zipfile.ZipFile(out, "a") as package:
+        for number in range(workbook.MAX_PARTS):
+            package.writestr(f"customXml/item{number}.xml", "<x/>")
+    with database.sessions() as work, pytest.raises(WorkbookInvalid) as refused:
+        service.import_outcomes(work, officer(), out.getvalue())
+    [(line, reason)] = refused.value.lines("en")
+    assert line == 0  # the file, not a row
+    assert "parts" in reason
+    assert tasks_of(session)["a"].status == task.status
+
+
+def test_a_workbook_over_the_row_limit_is_refused_and_read_no_further(
+    database, session, monkeypatch
+):
+    """With a limit of 3 rows, line 5 is the first past it: the refusal names the limit, and
+    the last line (not an outcome) is never read."""
+    monkeypatch.setattr(workbook, "MAX_ROWS", 3)
+    run_with(database, [finding(key) for key in "abcde"])
+    tasks = tasks_of(session)
+    with database.unit_of_work() as work:
+        data = service.export_tasks(work, officer(), TaskFilter(region=YUZHONG), actions={})
+    filled = _filled(data, {t.id: ("已联系", None) for t in tasks.values()})
+    book = openpyxl.load_workbook(io.BytesIO(filled))
+    book["扩面任务"].append([tasks["a"].id] + [None] * 12 + ["打过电话"])
+    out = io.BytesIO()
+    book.save(out)
+    with database.sessions() as work, pytest.raises(WorkbookInvalid) as refused:
+        service.import_outcomes(work, officer(), out.getvalue())
+    assert refused.value.lines("en") == [(5, "more than 3 rows")]
+    assert all(t.status == "issued" for t in tasks_of(session).values())
+
+
 def test_workbook_uploads_are_parsed_off_the_event_loop():
     """Both import routes are plain functions, which FastAPI runs in its thread pool: a large
     workbook no longer freezes every other request while it is parsed."""

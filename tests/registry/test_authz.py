@@ -26,11 +26,20 @@ OFFICER_ACTIONS = {
     "subsidy.apply",
     "coverage.read",
     "task.outcome",
+    "injury.read",
+    "injury.cover",
+    "injury.bill",
+    "injury.claim.read",
+    "injury.claim.report",
+    "injury.claim.handle",
+    "injury.claim.investigate",
+    "injury.claim.approve",
 }
 ALLOWED = {
     "district_officer": OFFICER_ACTIONS | {"subsidy.review"},
     "city_officer": OFFICER_ACTIONS,
-    "province_officer": OFFICER_ACTIONS | {"platform.register", "coverage.compare"},
+    "province_officer": OFFICER_ACTIONS
+    | {"platform.register", "coverage.compare", "injury.onboard"},
     "auditor": {
         "jurisdiction.read",
         "staff.home",
@@ -42,6 +51,16 @@ ALLOWED = {
         "audit.read",
         "ledger.read",
         "coverage.read",
+        "injury.read",
+        "injury.claim.read",
+    },
+    # A commissioned insurer takes in, investigates and proposes; it never decides or approves.
+    "insurer": {
+        "jurisdiction.read",
+        "staff.home",
+        "injury.cover",
+        "injury.claim.read",
+        "injury.claim.investigate",
     },
     "admin": OFFICER_ACTIONS
     | {
@@ -55,6 +74,7 @@ ALLOWED = {
         "platform.roster",
         "platform.tokens",
         "coverage.compare",
+        "injury.onboard",
     },
 }
 HOME = {
@@ -62,6 +82,7 @@ HOME = {
     "city_officer": "500100",
     "province_officer": "500000",
     "auditor": "500000",
+    "insurer": "500100",
     "admin": "000000",
 }
 # Which target regions lie inside each home region.
@@ -109,6 +130,9 @@ def test_worker_reaches_only_their_own_record(action):
         "enrolment.read",
         "payment.make",
         "subsidy.apply",
+        "injury.claim.report",
+        "injury.claim.read",
+        "injury.claim.appeal",
     }
     assert allows(WORKER, action, own) is (action in mine)
     assert allows(WORKER, action, other) is (action == "jurisdiction.read")
@@ -127,6 +151,11 @@ def test_platform_reaches_only_its_own_platform(action):
             "platform.roster",
             "platform.pay",
             "platform.tokens",
+            "injury.orders",
+            "injury.read",
+            "injury.claim.report",
+            "injury.claim.read",
+            "injury.claim.appeal",
         }
     )
     assert allows(PLATFORM, action, other) is (action == "jurisdiction.read")

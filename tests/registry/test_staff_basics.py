@@ -3,6 +3,9 @@ hash) or name inside one's region, the person's whole page, audited; passwords c
 logins locked after repeated wrong passwords, an administrator's page of logins; the audit log
 for auditors, filtered and exported."""
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
@@ -259,6 +262,48 @@ def test_an_admin_cannot_give_a_platform_of_another_region_a_login(factory, sess
     assert session.scalars(select(User).where(User.username == "plat-x")).first() is None
 
 
+def test_an_admin_cannot_mint_a_token_for_a_platform_login_of_another_district(
+    client, factory, session
+):
+    from flexcover.registry.models import ApiToken
+
+    admin = factory.user("admin", "500103", username="district-admin")
+    platform = factory.platform(region="500106")
+    login = factory.user("platform", "500106", username="plat-500106", platform_id=platform.id)
+    admin_token = factory.token(admin)
+    minted = client.post(
+        f"/api/v1/users/{login.id}/tokens",
+        json={"label": "stolen"},
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert minted.status_code == 403
+    assert minted.headers["content-type"].startswith("application/problem+json")
+    assert "token" not in minted.json()
+    session.expire_all()
+    assert session.scalars(select(ApiToken).where(ApiToken.user_id == login.id)).first() is None
+
+
+def test_a_platform_login_is_minted_tokens_only_by_who_may_manage_its_platform(factory, session):
+    """A login placed in the admin's district but bound to a platform of another district (a
+    city administrator may create one) is still that platform's: its tokens are not theirs to
+    mint or rotate."""
+    from flexcover.kit.problems import Forbidden
+    from flexcover.registry.models import ApiToken
+
+    admin = factory.user("admin", "500103", username="district-admin")
+    platform = factory.platform(region="500106")
+    login = factory.user("platform", "500103", username="plat-in-103", platform_id=platform.id)
+    factory.token(login)
+    existing = session.scalars(select(ApiToken).where(ApiToken.user_id == login.id)).one()
+    actor = accounts.actor_for(admin, source="test")
+    with pytest.raises(Forbidden), factory.database.unit_of_work() as work:
+        accounts.issue_api_token(session=work, actor=actor, user_id=login.id, label="stolen")
+    with pytest.raises(Forbidden), factory.database.unit_of_work() as work:
+        accounts.rotate_token(session=work, actor=actor, token_id=existing.id)
+    session.expire_all()
+    assert session.scalars(select(ApiToken).where(ApiToken.user_id == login.id)).all() == [existing]
+
+
 # --- 15: the audit log ------------------------------------------------------------------------
 
 
@@ -317,6 +362,39 @@ def test_the_server_hashes_passwords_with_rfc_9106_argon2id(factory, session):
     assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     with factory.database.unit_of_work() as work:
         assert accounts.authenticate(session=work, username="real-hash", password=PASSWORD)
+
+
+def test_at_most_two_passwords_are_hashed_at_once(inspection_engine, monkeypatch):
+    """Each Argon2 hash takes 64 MiB: eight logins arriving together are checked two at a
+    time, not eight. (Their sessions are plain reads: SQLite's units of work take its one
+    write lock and would run one at a time anyway; PostgreSQL's do not.)"""
+    from sqlalchemy.orm import Session
+
+    from flexcover.registry.problems import InvalidCredentials
+
+    class CountingHasher:
+        def __init__(self) -> None:
+            self.lock, self.inside, self.most = threading.Lock(), 0, 0
+
+        def verify(self, password_hash: str, password: str) -> bool:
+            with self.lock:
+                self.inside += 1
+                self.most = max(self.most, self.inside)
+            time.sleep(0.2)
+            with self.lock:
+                self.inside -= 1
+            return False
+
+    hasher = CountingHasher()
+    monkeypatch.setattr(accounts, "_hasher", hasher)
+
+    def log_in_as(number: int) -> None:
+        with Session(inspection_engine) as work, pytest.raises(InvalidCredentials):
+            accounts.authenticate(session=work, username=f"nobody{number}", password="guess")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(log_in_as, range(8)))
+    assert hasher.most == 2
 
 
 def test_an_expired_token_and_a_login_past_its_last_day_stop_working(client, factory, session):

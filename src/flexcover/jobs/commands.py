@@ -39,8 +39,10 @@ def handlers() -> dict[str, Handler]:
     """What a worker can run, by kind of job."""
     from flexcover.contributions import service as contributions
     from flexcover.coverage import service as coverage
+    from flexcover.injury import service as injury
 
     return {
+        injury.PARTITIONS_JOB: injury.run_partitions_job,
         coverage.COMPARISON_JOB: functools.partial(
             coverage.run_comparison_job, register_reader=contributions.insured_register_reader
         ),
@@ -52,8 +54,15 @@ def schedules() -> list[Schedule]:
     """The recurring work every worker queues when it is due (each firing once, however many
     workers run)."""
     from flexcover.contributions import service as contributions
+    from flexcover.injury import service as injury
 
     return [
+        Schedule(
+            name="injury-partitions",
+            cron="0 1 1 * *",
+            kind=injury.PARTITIONS_JOB,
+            job=injury.partitions_for_firing,
+        ),
         Schedule(
             name="month-end-settlement",
             cron=MONTH_END,
@@ -61,7 +70,7 @@ def schedules() -> list[Schedule]:
             job=contributions.settlement_for_firing,
             # A month not settled because no worker ran on the first is settled when one starts.
             catch_up=timedelta(days=27),
-        )
+        ),
     ]
 
 

@@ -72,7 +72,36 @@ ACCOUNT_KINDS: dict[str, AccountKind] = {
             "debit",
             False,
             "platform",
-            "平台应缴: co-contributions now, per-order premiums later",
+            "平台应缴: the platforms' co-contributions to their workers' pensions",
+        ),
+        AccountKind(
+            "injury_premium_receivable",
+            "debit",
+            False,
+            "platform",
+            "职业伤害保障费应收: the per-order premiums a platform's monthly bills ask for",
+        ),
+        AccountKind(
+            "injury_premium_billed",
+            "credit",
+            True,
+            "jurisdiction",
+            "职业伤害保障费已核定: billed premiums not yet received",
+        ),
+        AccountKind(
+            "injury_fund",
+            "credit",
+            True,
+            "jurisdiction",
+            "职业伤害保障基金: premiums received, less benefits paid (accounted apart from the "
+            "work-injury fund)",
+        ),
+        AccountKind(
+            "injury_benefit_payable",
+            "credit",
+            False,
+            "person",
+            "应付职业伤害保障待遇: benefits approved for a worker, not yet paid",
         ),
     )
 }

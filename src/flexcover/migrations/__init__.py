@@ -16,6 +16,7 @@ def metadata() -> MetaData:
     """The metadata of every table, for migrations and autogenerate."""
     import flexcover.contributions.models
     import flexcover.coverage.models
+    import flexcover.injury.models
     import flexcover.jobs.models
     import flexcover.kit.audit
     import flexcover.kit.idempotency

@@ -448,7 +448,7 @@ def issue_api_token(
     user = repository.get_user(session, user_id)
     if user is None:
         raise NotFound(field="user_id", what="user", key=user_id)
-    authorize(actor, "token.issue", Target(region_code=user.region_code), field="user_id")
+    _authorize_token_issue(session, actor, user, field="user_id")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,
@@ -505,8 +505,17 @@ def _token_owner(session: Session, actor: Actor, token_id: int) -> tuple[ApiToke
             field="token_id",
         )
     else:
-        authorize(actor, "token.issue", Target(region_code=user.region_code), field="token_id")
+        _authorize_token_issue(session, actor, user, field="token_id")
     return token, user
+
+
+def _authorize_token_issue(session: Session, actor: Actor, user: User, *, field: str) -> None:
+    """An administrator of the login's region, and for a platform's login of the platform's
+    region too: a login placed in one district may be bound to a platform of another."""
+    authorize(actor, "token.issue", Target(region_code=user.region_code), field=field)
+    platform = repository.get_platform(session, user.platform_id) if user.platform_id else None
+    if platform is not None:
+        authorize(actor, "token.issue", Target(region_code=platform.region_code), field=field)
 
 
 def revoke_token(*, session: Session, actor: Actor, token_id: int) -> ApiToken:

@@ -50,6 +50,17 @@ _OFFICER = {
     # records what came of a task (the seeds: "cities and counties verify").
     "coverage.read": REGION,
     "task.outcome": REGION,
+    # 职业伤害保障: officers read the platforms' bills and orders of their region, answer who
+    # covered a worker when, take in claims, decide them and pay them (approval has its own
+    # action: the maker–checker rule and the amount limits are the service's).
+    "injury.read": REGION,
+    "injury.cover": REGION,
+    "injury.bill": REGION,
+    "injury.claim.read": REGION,
+    "injury.claim.report": REGION,
+    "injury.claim.handle": REGION,
+    "injury.claim.investigate": REGION,
+    "injury.claim.approve": REGION,
 }
 
 POLICY: dict[str, dict[str, Scope]] = {
@@ -61,6 +72,9 @@ POLICY: dict[str, dict[str, Scope]] = {
         "enrolment.read": SELF,
         "payment.make": SELF,
         "subsidy.apply": SELF,
+        "injury.claim.report": SELF,
+        "injury.claim.read": SELF,
+        "injury.claim.appeal": SELF,
     },
     "platform": {
         "jurisdiction.read": ANY,
@@ -69,13 +83,32 @@ POLICY: dict[str, dict[str, Scope]] = {
         "platform.roster": OWN_PLATFORM,
         "platform.pay": OWN_PLATFORM,
         "platform.tokens": OWN_PLATFORM,
+        "injury.orders": OWN_PLATFORM,
+        "injury.read": OWN_PLATFORM,
+        "injury.claim.report": OWN_PLATFORM,
+        "injury.claim.read": OWN_PLATFORM,
+        "injury.claim.appeal": OWN_PLATFORM,
     },
     # Subsidy decisions are a district's (财社〔2017〕164号 leaves them to the local agencies): its
     # officers propose and confirm.
     "district_officer": {**_OFFICER, "subsidy.review": REGION},
     "city_officer": dict(_OFFICER),
     # A comparison is the province's: it issues the tasks and the data (the seeds).
-    "province_officer": {**_OFFICER, "platform.register": REGION, "coverage.compare": REGION},
+    "province_officer": {
+        **_OFFICER,
+        "platform.register": REGION,
+        "coverage.compare": REGION,
+        "injury.onboard": REGION,
+    },
+    # 委托商业保险机构: a commissioned insurer takes in claims, investigates and proposes; the
+    # agency decides, approves and pays (it keeps the legal decision on confirmation).
+    "insurer": {
+        "jurisdiction.read": ANY,
+        "staff.home": REGION,
+        "injury.cover": REGION,
+        "injury.claim.read": REGION,
+        "injury.claim.investigate": REGION,
+    },
     "auditor": {
         "jurisdiction.read": ANY,
         "staff.home": REGION,
@@ -87,6 +120,8 @@ POLICY: dict[str, dict[str, Scope]] = {
         "audit.read": REGION,
         "ledger.read": REGION,
         "coverage.read": REGION,
+        "injury.read": REGION,
+        "injury.claim.read": REGION,
     },
     "admin": {
         **_OFFICER,
@@ -100,6 +135,7 @@ POLICY: dict[str, dict[str, Scope]] = {
         "platform.roster": REGION,
         "platform.tokens": REGION,
         "coverage.compare": REGION,
+        "injury.onboard": REGION,
     },
 }
 
@@ -114,6 +150,7 @@ ROLE_REGION_LEVELS: dict[str, tuple[str, ...]] = {
     "province_officer": ("province",),
     "auditor": ("national", "province", "city", "district"),
     "admin": ("national", "province", "city", "district"),
+    "insurer": ("province", "city", "district"),
 }
 
 

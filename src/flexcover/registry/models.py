@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from flexcover.kit.database import Base, UtcDateTime, utc_now
+from flexcover.kit.database import Base, UtcDateTime, one_of, utc_now
 
 JURISDICTION_LEVELS = ("national", "province", "city", "district")
 ROLES = (
@@ -29,7 +29,10 @@ ROLES = (
     "province_officer",
     "auditor",
     "admin",
+    "insurer",
 )
+"""``insurer``: a commercial insurer the agency commissions (委托商业保险机构) to take in,
+investigate and propose on occupational-injury claims; it never approves."""
 
 
 class Jurisdiction(Base):
@@ -139,13 +142,7 @@ class User(Base):
     """用户: a login. Its role and region scope decide what it may see and do."""
 
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint(
-            "role IN ('worker', 'platform', 'district_officer', 'city_officer', "
-            "'province_officer', 'auditor', 'admin')",
-            name="role_known",
-        ),
-    )
+    __table_args__ = (CheckConstraint(one_of("role", ROLES), name="role_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)

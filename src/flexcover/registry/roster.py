@@ -345,3 +345,8 @@ def roster_size(session: Session, platform_id: int, month: Month) -> int:
         )
         or 0
     )
+
+
+def on_roster(session: Session, platform_id: int, person_id: int) -> bool:
+    """Whether the person is, or was, on the platform's roster."""
+    return bool(repository.roster_periods(session, platform_id, person_id))

@@ -291,6 +291,15 @@ def person_for(
     return found
 
 
+def person_with_number(
+    session: Session, number: str, id_key: bytes, *, field: str = "worker_id"
+) -> Person | None:
+    """The person a resident ID number names (validated, then looked up by its keyed hash), for
+    a caller that authorises what it does with them; None when nobody has it."""
+    resident_id = parse_resident_id(number, field=field)
+    return repository.person_by_hash(session, hash_id(resident_id.number, id_key))
+
+
 def people_by_id(session: Session, ids: Sequence[int]) -> dict[int, Person]:
     """People by id in one query (a list of applications shows their names)."""
     return repository.people_by_id(session, list(ids))

@@ -217,11 +217,62 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "injury.premium_per_order_yuan.instant_delivery_errand": _spec(
         "money", "the second instant-delivery base amount (errand-type orders, unconfirmed)"
     ),
+    "injury.premium_per_order_yuan.food_delivery": _spec(
+        "money", "platform premium per food-delivery order (an industry of its own until 2025-07)"
+    ),
     "injury.premium_per_order_yuan.freight": _spec(
         "money", "platform premium per intra-city freight order"
     ),
     "injury.premium_float_limit": _spec(
         "rate", "largest up or down adjustment of a platform's per-order premium (浮动费率)"
+    ),
+    "injury.premium_float_step": _spec(
+        "rate", "the step a platform's per-order premium moves up or down in (浮动档次)"
+    ),
+    "injury.bill_due_days": _spec(
+        "integer", "days after a month's platform bill is issued within which it is due"
+    ),
+    "injury.platform_report_working_days": _spec(
+        "integer", "working days after the accident within which the platform reports it"
+    ),
+    "injury.personal_report_days": _spec(
+        "integer", "days after the accident within which the worker, a relative or the union may"
+    ),
+    "injury.acceptance_days": _spec(
+        "integer", "days from a report to the decision whether to accept it (受理)"
+    ),
+    "injury.decision_days": _spec(
+        "integer", "days from acceptance to the confirmation decision (认定)"
+    ),
+    "injury.return_grace_minutes": _spec(
+        "integer", "minutes after an order ends that still count as within it (the way back)"
+    ),
+    "injury.overlap_rule": _spec(
+        "choice",
+        "which running order is responsible when several are (several platforms' orders)",
+        "earliest_accepted",
+        "latest_accepted",
+    ),
+    "injury.nursing_allowance_rate": _spec(
+        "table:rate", "生活护理费 as a share of W per month, by dependency level (1 full, 2, 3)"
+    ),
+    "injury.dependant_pension_rate.spouse": _spec(
+        "rate", "供养亲属抚恤金 for a spouse, as a share of W per month"
+    ),
+    "injury.dependant_pension_rate.other": _spec(
+        "rate", "供养亲属抚恤金 for each other dependant, as a share of W per month"
+    ),
+    "injury.dependant_pension_rate.orphan_bonus": _spec(
+        "rate", "the addition for an orphan or an elderly person living alone"
+    ),
+    "injury.approval_limit_yuan.district_officer": _spec(
+        "money", "the largest claim a district officer may approve (审批权限)"
+    ),
+    "injury.approval_limit_yuan.city_officer": _spec(
+        "money", "the largest claim a city officer may approve"
+    ),
+    "injury.approval_limit_yuan.province_officer": _spec(
+        "money", "the largest claim a province officer may approve"
     ),
     "injury.disability_grant_months": _spec(
         "table:integer", "一次性伤残补助金 in months of the wage base W, by disability grade"

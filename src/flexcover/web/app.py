@@ -18,7 +18,8 @@ from flexcover.contributions import platform_pages
 from flexcover.coverage import api as coverage_api
 from flexcover.coverage import pages as coverage_pages
 from flexcover.coverage import run_pages as comparison_pages
-from flexcover.kit.database import Database
+from flexcover.injury import api as injury_api
+from flexcover.kit.database import Database, utc_now
 from flexcover.kit.months import china_today
 from flexcover.kit.problems import Problem
 from flexcover.kit.settings import Settings
@@ -54,6 +55,7 @@ def create_app(
     # Loaded and validated at start-up: a bad parameter file stops the app here, not mid-request.
     app.state.rulebook = rulebook or default_rulebook()
     app.state.today = china_today  # replaced in tests and simulations that live in another month
+    app.state.now = utc_now  # the moment, as today is the day
     install_error_handlers(app)
     app.add_middleware(RequestGuard)
     app.mount(
@@ -84,6 +86,7 @@ def create_app(
     app.include_router(contributions_pages.router)
     app.include_router(platform_pages.router)
     app.include_router(coverage_api.router)
+    app.include_router(injury_api.router)
     app.include_router(coverage_pages.router)
     app.include_router(comparison_pages.router)
     app.include_router(cockpit_pages.router)

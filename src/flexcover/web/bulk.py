@@ -115,6 +115,12 @@ def inflate(body: bytes, encoding: str | None) -> bytes:
 def rows_of(request: Request, body: bytes, model: type[Model]) -> list[Model | Problem]:
     """The rows of a bulk body, each validated into ``model`` or the problem of its line
     (fields are named ``<line>.<field>``, lines counted from 1)."""
+    return [_validated(model, item, line) for line, item in enumerate(values_of(request, body), 1)]
+
+
+def values_of(request: Request, body: bytes) -> list[Any]:
+    """The rows of a bulk body as decoded JSON values (a line that is not JSON as its
+    :class:`RowNotJson`), for a caller that checks them itself."""
     data = inflate(body, request.headers.get("content-encoding"))
     try:
         text = data.decode("utf-8")
@@ -153,7 +159,7 @@ def rows_of(request: Request, body: bytes, model: type[Model]) -> list[Model | P
         if len(parsed) > MAX_ROWS:
             raise TooManyRows(limit=MAX_ROWS)
         raw = parsed
-    return [_validated(model, item, line) for line, item in enumerate(raw, start=1)]
+    return raw
 
 
 def _validated(model: type[Model], item: Any, line: int) -> Model | Problem:

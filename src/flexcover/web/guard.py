@@ -20,8 +20,14 @@ from flexcover.kit.problems import Problem
 
 SMALL_BODY_BYTES = 1024 * 1024
 LARGE_BODY_BYTES = 32 * 1024 * 1024
-"""The largest upload: a returned task workbook (20 MiB) or a bulk roster request (32 MiB)."""
-LARGE_BODY_PREFIXES = ("/api/v1/platforms/", "/api/v1/tasks/outcomes.xlsx", "/staff/tasks/import")
+"""The largest upload: a returned task workbook (20 MiB), a bulk roster or order request (32 MiB),
+a claim's file (10 MiB, checked by the claim)."""
+LARGE_BODY_PREFIXES = (
+    "/api/v1/platforms/",
+    "/api/v1/tasks/outcomes.xlsx",
+    "/staff/tasks/import",
+    "/api/v1/injury/claims/",
+)
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
