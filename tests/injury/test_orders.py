@@ -183,7 +183,8 @@ def test_who_covered_a_worker_when(client, ready, plat, other_platform, other, i
         )
 
     both = ask("2026-11-03T09:25:00+08:00").json()
-    assert both["covered"] and both["day_covered"]
+    assert both["covered"]
+    assert both["day_covered"]
     assert both["responsible_platform_id"] == ready.id  # the earliest accepted running order
     assert {r["order_id"] for r in both["running"]} == {"O-1", "O-2"}
     way_back = ask("2026-11-03T10:20:00+08:00").json()  # within the 30 minutes' grace

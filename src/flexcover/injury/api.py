@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -81,8 +82,8 @@ def profile(platform_id: PathId, session: DbSession, actor: ApiActor) -> Profile
 
 def _profile(done: service.Onboarded) -> ProfileOut:
     return ProfileOut(
-        platform_id=done.platform.id,
-        name=done.platform.name,
+        platform_id=done.platform_id,
+        name=done.name,
         industry=done.profile.industry,
         float_steps=done.profile.float_steps,
         jurisdictions=sorted(done.served),
@@ -585,11 +586,19 @@ def get_attachment(
         found.data,
         media_type="application/octet-stream",
         headers={
-            "Content-Disposition": f'attachment; filename="{found.filename}"',
+            # RFC 6266: an ASCII fallback, and the real name percent-encoded (RFC 8187).
+            "Content-Disposition": f'attachment; filename="attachment{_suffix(found.filename)}"; '
+            f"filename*=UTF-8''{quote(found.filename, safe='')}",
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; sandbox",
         },
     )
+
+
+def _suffix(name: str) -> str:
+    dot = name.rfind(".")
+    suffix = name[dot:] if dot >= 0 else ""
+    return suffix if suffix[1:].isascii() and suffix[1:].isalnum() else ""
 
 
 def _attachment(found: Any) -> dict[str, Any]:

@@ -40,7 +40,6 @@ from flexcover.kit.problems import NotFound
 from flexcover.registry import roster
 from flexcover.registry import service as registry
 from flexcover.registry.authz import Target, authorize, region_contains, within
-from flexcover.registry.models import Platform
 from flexcover.rules.injury import FOOD_DELIVERY_MERGED, INDUSTRIES, adjustment
 from flexcover.rules.parameters import Rulebook
 
@@ -74,7 +73,8 @@ PILOT_START = Month(2022, 7)
 
 @dataclass(frozen=True)
 class Onboarded:
-    platform: Platform
+    platform_id: int
+    name: str
     profile: InjuryProfile
     served: frozenset[str]
 
@@ -141,7 +141,7 @@ def onboard(
         entity_id=platform.id,
         details={"industry": industry, "jurisdictions": codes, "float_steps": float_steps},
     )
-    return Onboarded(platform, profile, frozenset(codes))
+    return Onboarded(platform.id, platform.name, profile, frozenset(codes))
 
 
 def onboarded(*, session: Session, actor: Actor, platform_id: int) -> Onboarded:
@@ -150,7 +150,7 @@ def onboarded(*, session: Session, actor: Actor, platform_id: int) -> Onboarded:
     profile = repository.profile(session, platform.id)
     if profile is None:
         raise NotOnboarded(field="platform_id", platform_id=platform.id)
-    return Onboarded(platform, profile, repository.served(session, platform.id))
+    return Onboarded(platform.id, platform.name, profile, repository.served(session, platform.id))
 
 
 # --- orders ------------------------------------------------------------------------------------
