@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -37,6 +37,8 @@ from flexcover.web.app import create_app, server_options
 PASSWORD = "correct horse battery"
 LIVE_TODAY = date(2026, 11, 15)
 """The live server's date: the browser tests are written for November 2026."""
+LIVE_NOW = datetime(2026, 11, 15, 12, 0, tzinfo=timezone(timedelta(hours=8)))
+"""The live server's moment: noon of that day, China time."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -247,6 +249,7 @@ def live_server(settings: Settings, database: Database) -> Iterator[str]:
     port = _free_port()
     app = create_app(settings, database)
     app.state.today = lambda: LIVE_TODAY  # pages and tests agree on the month, whatever the clock
+    app.state.now = lambda: LIVE_NOW
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", **server_options(settings)
     )

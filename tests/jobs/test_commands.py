@@ -66,7 +66,9 @@ def test_a_worker_settles_a_queued_month_once(world, database, session, env):
 
 
 def test_the_month_end_schedule_queues_the_month_just_ended():
-    (month_end,) = schedules()
+    by_name = {schedule.name: schedule for schedule in schedules()}
+    assert set(by_name) == {"month-end-settlement", "injury-partitions"}
+    month_end = by_name["month-end-settlement"]
     assert month_end.kind == contributions.SETTLEMENT_JOB
     from datetime import datetime
 
@@ -74,3 +76,15 @@ def test_the_month_end_schedule_queues_the_month_just_ended():
 
     key, payload = month_end.job(datetime(2026, 12, 1, 2, tzinfo=CHINA))
     assert (key, payload) == ("contributions.settle:2026-11", {"month": "2026-11"})
+
+
+def test_the_monthly_partition_schedule_reaches_three_months_ahead():
+    from datetime import datetime
+
+    from flexcover.injury import service as injury
+    from flexcover.kit.months import CHINA
+
+    partitions = {schedule.name: schedule for schedule in schedules()}["injury-partitions"]
+    assert partitions.kind == injury.PARTITIONS_JOB
+    key, payload = partitions.job(datetime(2026, 12, 1, 1, tzinfo=CHINA))
+    assert (key, payload) == ("injury.partitions:2026-12", {"through": "2027-03"})

@@ -19,8 +19,12 @@ from flexcover.coverage.canonical import SOURCE_TYPES
 from flexcover.coverage.models import RunStatus
 from flexcover.coverage.repository import STATUS_GROUPS
 from flexcover.coverage.run_pages import ENGINES
+from flexcover.injury.lifecycle import ClaimAction
+from flexcover.injury.models import ClaimStatus
+from flexcover.injury.pages import ITEMS
 from flexcover.kit.i18n import LOCALES, catalog_path, translate, translate_plural
 from flexcover.registry.authz import ROLE_REGION_LEVELS
+from flexcover.rules.injury import INDUSTRIES
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "flexcover"
 KEYWORDS = {"translate": None, "translate_plural": (1, 2), "t": None, "tn": (1, 2)}
@@ -38,6 +42,11 @@ DYNAMIC = {
     "tasks.group.": tuple(STATUS_GROUPS),
     "source.": SOURCE_TYPES,
     "gender.": ("male", "female"),
+    "injury.status.": tuple(ClaimStatus),
+    "injury.action.": (*ClaimAction, "report"),
+    "injury.item.": ITEMS,
+    "injury.recommend.": ("confirm", "reject"),
+    "injury.industry.": INDUSTRIES,
 }
 """Keys the templates compose (``t("scheme." ~ scheme)``), with every value they are composed of."""
 COMPOSED = re.compile(r't\("([a-z_.]+\.)" ~')

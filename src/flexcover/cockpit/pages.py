@@ -36,7 +36,7 @@ def cockpit(
     place = registry.require_jurisdiction(session, code, field="region")
     lang = page_language(request)
     shown: list[dict[str, Any]] = []
-    viewing = Viewing(language=lang)
+    viewing = Viewing(language=lang, cache={"today": request.app.state.today()})
     for panel in panels():
         try:
             context = panel.build(session, actor, code, viewing)

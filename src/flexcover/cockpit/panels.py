@@ -22,6 +22,7 @@ from flexcover.kit.audit import Actor
 PANEL_MODULES = (
     "flexcover.cockpit.coverage_panels",
     "flexcover.cockpit.funds_panels",
+    "flexcover.cockpit.injury_panels",
 )
 """The modules whose import registers panels; the one place a new capability's panels are named."""
 

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from flexcover.commandline import cli_actor, one_line_errors
 from flexcover.injury import service
+from flexcover.injury.problems import OnboardingRefused
 from flexcover.kit.database import Database
 from flexcover.kit.money import format_yuan
 from flexcover.kit.months import Month, china_today
@@ -30,16 +31,20 @@ def partitions_command(
 ) -> None:
     """Make the orders' monthly partitions from the pilot's first month to AHEAD months from now
     (PostgreSQL; a no-op on SQLite, whose orders are one table), and detach old ones."""
+    before = Month.parse(detach_before, field="detach_before") if detach_before else None
+    if before is not None and before > Month.of(china_today()):
+        raise OnboardingRefused(
+            field="detach_before",
+            reason_zh="只能分离已结束的月份",
+            reason_en="only months already over can be detached",
+        )
     settings = Settings.from_env()
     database = Database(settings.database_url)
     try:
         last = Month.of(china_today()) + ahead
         made = service.ensure_partitions(database.engine, service.PILOT_START, last)
         console.print(f"{len(made)} partition(s) made, up to {last}")
-        if detach_before is not None:
-            before = Month.parse(detach_before, field="detach_before")
-            if before > Month.of(china_today()) - 1:
-                raise typer.BadParameter("only months already over can be detached")
+        if before is not None:
             detached = service.detach_partitions(database.engine, before)
             console.print(f"{len(detached)} partition(s) detached: {', '.join(detached) or '-'}")
     finally:

@@ -368,15 +368,25 @@ def create_partition(engine: Engine, month: Month) -> bool:
     return True
 
 
-def detach_partition(engine: Engine, month: Month) -> bool:
-    """Detach the month's partition: its orders leave the live table and stay in their own
-    (to archive or drop); False if it is not attached."""
+def detach_partition(engine: Engine, month: Month) -> str | None:
+    """Detach the month's partition: its orders leave the live table and stay in a table of
+    their own, renamed ``…_archived`` (to archive or drop), so that the month can be made anew;
+    the archive's name, or None if the month was not attached."""
     name = partition_name(month)
     if name not in partitions(engine):
-        return False
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return None
+    archive = f"{name}_archived"
+    with engine.begin() as connection:
         connection.execute(text(f"ALTER TABLE injury_orders DETACH PARTITION {name}"))
-    return True
+        taken = connection.scalar(text("SELECT to_regclass(:name)"), {"name": archive})
+        suffix = 1
+        while taken is not None:
+            suffix += 1
+            archive = f"{name}_archived{suffix}"
+            taken = connection.scalar(text("SELECT to_regclass(:name)"), {"name": archive})
+        connection.execute(text(f"ALTER TABLE {name} RENAME TO {archive}"))
+    _known_partitions.discard(name)
+    return archive
 
 
 # --- bills -------------------------------------------------------------------------------------
@@ -461,3 +471,77 @@ def attachment(session: Session, claim_id: int, attachment_id: int) -> ClaimAtta
             ClaimAttachment.claim_id == claim_id, ClaimAttachment.id == attachment_id
         )
     ).one_or_none()
+
+
+def latest_order_month(session: Session, condition: Any) -> str | None:
+    found: str | None = session.scalar(select(func.max(Order.month)).where(condition))
+    return found
+
+
+def platform_month(session: Session, month: str, condition: Any) -> list[tuple[int, str, int, int]]:
+    """(platform, name, orders, premiums in fen) of a month, most orders first."""
+    rows = session.execute(
+        select(
+            Order.platform_id,
+            Platform.name,
+            func.count(),
+            func.coalesce(func.sum(Order.premium_fen), 0),
+        )
+        .join(Platform, Platform.id == Order.platform_id)
+        .where(Order.month == month, condition)
+        .group_by(Order.platform_id, Platform.name)
+        .order_by(func.count().desc(), Order.platform_id)
+    ).all()
+    return [(int(p), str(n), int(c), int(f)) for p, n, c, f in rows]
+
+
+def workers_per_day(session: Session, month: str, condition: Any) -> list[tuple[str, int]]:
+    """(China day, workers covered: with an order that day) of a month."""
+    rows = session.execute(
+        select(Order.accepted_at, Order.person_id).where(Order.month == month, condition)
+    ).all()
+    days: dict[str, set[int]] = {}
+    for accepted_at, person_id in rows:
+        days.setdefault(accepted_at.astimezone(_CHINA).date().isoformat(), set()).add(person_id)
+    return sorted((day, len(people)) for day, people in days.items())
+
+
+def claims_by_status(session: Session, condition: Any) -> dict[str, int]:
+    rows = session.execute(
+        select(Claim.status, func.count()).where(condition).group_by(Claim.status)
+    ).all()
+    return {str(status): int(n) for status, n in rows}
+
+
+def claims_overdue(session: Session, condition: Any, today: Any) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Claim)
+            .where(condition, Claim.due_on.is_not(None), Claim.due_on < today)
+        )
+        or 0
+    )
+
+
+def bill_totals(session: Session, condition: Any) -> tuple[int, int]:
+    """(due, paid) in fen of the bills matching ``condition``."""
+    due, paid = session.execute(
+        select(
+            func.coalesce(func.sum(InjuryBill.due_fen), 0),
+            func.coalesce(func.sum(InjuryBill.paid_fen), 0),
+        ).where(condition)
+    ).one()
+    return int(due), int(paid)
+
+
+def benefits_paid(session: Session, condition: Any) -> int:
+    """Benefits paid in fen, of the claims matching ``condition``."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Benefit.amount_fen), 0))
+            .join(Claim, Claim.id == Benefit.claim_id)
+            .where(condition, Benefit.paid_entry.is_not(None))
+        )
+        or 0
+    )

@@ -29,6 +29,7 @@ from flexcover.injury.models import (
     InjuryBill,
     InjuryBillStatus,
     InjuryProfile,
+    Order,
 )
 from flexcover.injury.orders import CHINA, MAX_ORDERS, Outcome
 from flexcover.injury.problems import ClaimRefused, NotOnboarded, OnboardingRefused
@@ -220,14 +221,15 @@ def ensure_partitions(engine: Engine, first: Month, last: Month) -> list[str]:
 
 def detach_partitions(engine: Engine, before: Month) -> list[str]:
     """PostgreSQL: detach the partitions of months before ``before`` (their orders stay in
-    their own tables, for an archive); the names detached."""
+    tables of their own, renamed ``…_archived``, for an archive); the archives' names."""
     if engine.dialect.name != "postgresql":
         return []
     detached = []
     month = PILOT_START
     while month < before:
-        if repository.detach_partition(engine, month):
-            detached.append(repository.partition_name(month))
+        archive = repository.detach_partition(engine, month)
+        if archive is not None:
+            detached.append(archive)
         month += 1
     return detached
 
@@ -458,6 +460,7 @@ class ClaimView:
     next_actions: list[str]
     overdue: bool
     missing_for_payment: list[tuple[str, str]]
+    platform_name: str | None
 
 
 def claim_view(*, session: Session, actor: Actor, claim_id: int, today: date) -> ClaimView:
@@ -483,6 +486,7 @@ def claim_view(*, session: Session, actor: Actor, claim_id: int, today: date) ->
         missing_for_payment=claims.missing_for_payment(session, claim)
         if claim.status == ClaimStatus.APPROVED
         else [],
+        platform_name=registry.platform_name(session, claim.platform_id),
     )
 
 
@@ -552,3 +556,39 @@ def run_partitions_job(context: Any) -> str:
     through = Month.parse(str(context.payload["through"]), field="through")
     made = ensure_partitions(context.database.engine, PILOT_START, through)
     return f"{len(made)} partition(s) made, through {through}"
+
+
+@dataclass(frozen=True)
+class RegionFigures:
+    """What the cockpit shows of occupational injury in a region."""
+
+    month: str | None
+    """The latest month with orders."""
+    platforms: list[tuple[int, str, int, int]]
+    """(platform, name, orders, premiums in fen) of that month."""
+    workers_per_day: list[tuple[str, int]]
+    claims_by_status: dict[str, int]
+    overdue: int
+    billed_fen: int
+    premiums_received_fen: int
+    benefits_paid_fen: int
+
+
+def region_figures(*, session: Session, actor: Actor, region: str, today: date) -> RegionFigures:
+    """The region's orders, workers covered per day, claims by state and overdue, and the
+    fund's income and payouts (the cockpit's panel)."""
+    authorize(actor, "injury.read", Target(region_code=region), field="region")
+    orders_in = within(Order.jurisdiction_code, region)
+    claims_in = within(Claim.jurisdiction_code, region)
+    month = repository.latest_order_month(session, orders_in)
+    billed, received = repository.bill_totals(session, within(InjuryBill.jurisdiction_code, region))
+    return RegionFigures(
+        month=month,
+        platforms=repository.platform_month(session, month, orders_in) if month else [],
+        workers_per_day=repository.workers_per_day(session, month, orders_in) if month else [],
+        claims_by_status=repository.claims_by_status(session, claims_in),
+        overdue=repository.claims_overdue(session, claims_in, today),
+        billed_fen=billed,
+        premiums_received_fen=received,
+        benefits_paid_fen=repository.benefits_paid(session, claims_in),
+    )

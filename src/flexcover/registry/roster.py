@@ -350,3 +350,18 @@ def roster_size(session: Session, platform_id: int, month: Month) -> int:
 def on_roster(session: Session, platform_id: int, person_id: int) -> bool:
     """Whether the person is, or was, on the platform's roster."""
     return bool(repository.roster_periods(session, platform_id, person_id))
+
+
+def people_on(session: Session, platform_id: int, month: Month) -> list[int]:
+    """The ids of the people on the platform's roster in ``month`` (for batch work)."""
+    return list(
+        session.scalars(
+            select(PlatformWorker.person_id)
+            .where(
+                PlatformWorker.platform_id == platform_id,
+                PlatformWorker.from_month <= str(month),
+                (PlatformWorker.until_month.is_(None)) | (PlatformWorker.until_month >= str(month)),
+            )
+            .order_by(PlatformWorker.person_id)
+        )
+    )

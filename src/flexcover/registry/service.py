@@ -467,6 +467,12 @@ def get_employer(*, session: Session, actor: Actor, employer_id: int) -> Employe
     return employer
 
 
+def platform_name(session: Session, platform_id: int | None) -> str | None:
+    """A platform's name (public: a claim's parties are told who is responsible)."""
+    found = repository.get_platform(session, platform_id) if platform_id else None
+    return found.name if found is not None else None
+
+
 def platform_known(session: Session, platform_id: int) -> bool:
     """Whether a platform of this id is registered."""
     return repository.get_platform(session, platform_id) is not None

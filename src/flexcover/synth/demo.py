@@ -27,6 +27,7 @@ from flexcover.registry.authz import region_prefix
 from flexcover.registry.models import Person, Platform, User
 from flexcover.registry.schemas import EmployerIn, PersonIn, PlatformIn, UserIn
 from flexcover.rules.parameters import NATION, Rulebook, default_rulebook
+from flexcover.synth import injury as injury_demo
 from flexcover.synth.departments import generate_departments
 from flexcover.synth.departments_files import write_departments
 from flexcover.synth.models import DemoDataset
@@ -34,7 +35,7 @@ from flexcover.synth.places import residence_divisions
 from flexcover.synth.population import generate_population
 from flexcover.synth.simulation import FIRST_MONTH, MONTHS, Simulation, as_date, simulate
 
-GENERATOR_VERSION = "2"  # 2: twelve months of contributions
+GENERATOR_VERSION = "3"  # 2: twelve months of contributions; 3: orders, bills and claims
 DEMO_PASSWORD = "flexcover-demo"  # noqa: S105 - printed on the console: demo data only, never production
 DEMO_PLATFORMS = (
     ("山城骑手即时配送（演示）", ("instant_delivery",)),
@@ -230,7 +231,9 @@ def build_demo(
         )
     progress("organisations", 1, 1)
 
-    tokens, officers = _staff_and_platform_logins(session, actor, region.code, districts, platforms)
+    tokens, officers, insurer = _staff_and_platform_logins(
+        session, actor, region.code, districts, platforms
+    )
     progress("logins", 1, 1)
     history = simulate(
         session=session,
@@ -245,6 +248,29 @@ def build_demo(
         progress=progress,
     )
     _worker_logins(session, actor, person_ids, columns, districts, history)
+    progress("injury", 0, 1)
+    injury_demo.build(
+        session=session,
+        rulebook=rulebook or default_rulebook(),
+        actor=actor,
+        officers=officers,
+        insurer=insurer,
+        platforms=platforms,
+        people={
+            p: injury_demo.Someone(
+                id_number=str(columns["id_number"][i]),
+                name=str(columns["name"][i]),
+                phone=str(columns["phone"][i]),
+                residence=str(columns["residence_code"][i]),
+            )
+            for i, p in enumerate(person_ids)
+        },
+        districts=districts,
+        month=FIRST_MONTH + MONTHS - 1,
+        id_key=id_key,
+        seed=seed,
+    )
+    progress("injury", 1, 1)
     session.add(
         DemoDataset(
             jurisdiction=jurisdiction, people=people, seed=seed, generator_version=GENERATOR_VERSION
@@ -267,9 +293,10 @@ def _staff_and_platform_logins(
     region_code: str,
     districts: list[str],
     platforms: list[Platform],
-) -> tuple[dict[str, str], tuple[Actor, Actor]]:
+) -> tuple[dict[str, str], tuple[Actor, Actor], Actor | None]:
     """A login for every staff role (two officers in the first district, so subsidy reviews
-    have a maker and a checker) and one per platform with an API token."""
+    and injury approvals have a maker and a checker; a commissioned insurer of the city) and one
+    per platform with an API token."""
     province = region_code[:2] + "0000"
     own_city = region_code[:4] + "00"
     cities = [j.code for j in repository.jurisdictions_within(session, province, "city")]
@@ -281,6 +308,7 @@ def _staff_and_platform_logins(
     ]
     if city is not None:
         staff.append(("city", "city_officer", city, "市级经办"))
+        staff.append(("insurer", "insurer", city, "受托商业保险机构"))
     staff.append(("district1", "district_officer", districts[0], "区县经办1（初审）"))
     staff.append(("district1b", "district_officer", districts[0], "区县经办1（复核）"))
     if len(districts) > 1:
@@ -320,7 +348,10 @@ def _staff_and_platform_logins(
         accounts.actor_for(created["district1"], source="demo"),
         accounts.actor_for(created["district1b"], source="demo"),
     )
-    return tokens, officers
+    insurer = (
+        accounts.actor_for(created["insurer"], source="demo") if "insurer" in created else None
+    )
+    return tokens, officers, insurer
 
 
 def _worker_logins(

@@ -19,6 +19,7 @@ from flexcover.coverage import api as coverage_api
 from flexcover.coverage import pages as coverage_pages
 from flexcover.coverage import run_pages as comparison_pages
 from flexcover.injury import api as injury_api
+from flexcover.injury import pages as injury_pages
 from flexcover.kit.database import Database, utc_now
 from flexcover.kit.months import china_today
 from flexcover.kit.problems import Problem
@@ -87,6 +88,7 @@ def create_app(
     app.include_router(platform_pages.router)
     app.include_router(coverage_api.router)
     app.include_router(injury_api.router)
+    app.include_router(injury_pages.router)
     app.include_router(coverage_pages.router)
     app.include_router(comparison_pages.router)
     app.include_router(cockpit_pages.router)

@@ -30,7 +30,7 @@ from flexcover.web.unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 
-HOME_BY_ROLE = {"worker": "/worker", "platform": "/platform"}
+HOME_BY_ROLE = {"worker": "/worker", "platform": "/platform", "insurer": "/staff/injury/claims"}
 
 
 def _safe_next(target: str | None) -> str:
