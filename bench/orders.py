@@ -183,7 +183,7 @@ def bare(database: Database, settings: Settings, bodies: list[bytes], platform_i
     """The same rows, already parsed and resolved, COPYed and inserted with ON CONFLICT."""
     with database.unit_of_work() as session:
         session.execute(text("CREATE TABLE bare_orders (LIKE injury_orders INCLUDING ALL)"))
-        people = dict(session.execute(select(Person.id_hash, Person.id)).tuples().all())
+        people = {h: i for h, i in session.execute(select(Person.id_hash, Person.id))}
     parsed = []
     for body in bodies:
         rows = [json.loads(line) for line in body.splitlines()]

@@ -5,14 +5,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from flexcover.migrations import alembic_config, metadata
+from flexcover.migrations import alembic_config, include_name, metadata
 
 
 def test_the_migrated_schema_matches_the_models(database_url):
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), metadata())
+            context = MigrationContext.configure(connection, opts={"include_name": include_name})
+            differences = compare_metadata(context, metadata())
     finally:
         engine.dispose()
     assert differences == []

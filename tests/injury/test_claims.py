@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from flexcover.injury.lifecycle import TRANSITIONS, ClaimAction
-from flexcover.injury.models import Benefit, ClaimStatus, ClaimStep
+from flexcover.injury.models import Benefit, Claim, ClaimStatus, ClaimStep
 from flexcover.kit.resident_id import hash_id
 from flexcover.ledger.service import AccountRef, balance, verify
 from flexcover.registry.models import Person
@@ -232,7 +232,6 @@ def test_bad_reports_are_refused_and_write_nothing(client, running, worker, plat
     assert (stranger.status_code, stranger.json()["pointer"]) == (404, "/worker_id")
     place = report(client, worker, jurisdiction="999999")
     assert place.json()["pointer"] == "/jurisdiction"
-    from flexcover.injury.models import Claim
 
     assert count(session, Claim) == 0
 
@@ -256,3 +255,37 @@ def test_attachments_are_checked_and_served_only_as_downloads(client, running, w
     assert got.content == PNG
     assert got.headers["content-type"] == "application/octet-stream"
     assert got.headers["content-disposition"].startswith("attachment;")
+
+
+def test_monthly_benefits_are_paid_each_month_and_carried_on(
+    client, running, worker, district, district_b, factory, session, database
+):
+    from flexcover.injury import service as injury
+    from flexcover.kit.months import Month
+    from tests.conftest import SYSTEM
+
+    province = staff_token(factory, "province_officer", "500000", "province-c")
+    cid = report(client, worker).json()["claim_id"]
+    for step in ("accept", "investigate", "confirm"):
+        act(client, district, cid, step)
+    act(client, district, cid, "assess", grade=2)
+    act(client, district, cid, "compute")
+    act(client, province, cid, "approve")
+    act(client, district, cid, "pay", bank_account="622202123456789012")
+    monthly = 644_980  # 85 % of W (7,588 yuan), grade 2
+    person_id = session.get(Claim, cid).person_id
+    payable = AccountRef("injury_benefit_payable", "500103", person_id=person_id)
+
+    def run(month):
+        with database.unit_of_work() as work:
+            return injury.pay_scheduled_benefits(
+                session=work, actor=SYSTEM, month=Month.parse(month), region="500103"
+            )
+
+    assert run("2026-12").paid_fen == monthly
+    assert run("2026-12").paid_fen == 0  # run again: nothing twice
+    caught_up = run("2027-10")  # the twelfth scheduled month: the schedule is carried on
+    assert (caught_up.paid_fen, caught_up.scheduled) == (10 * monthly, 12)
+    assert balance(session=session, ref=payable) == 12 * monthly  # owed for 2027-11 to 2028-10
+    assert run("2027-11").paid_fen == monthly
+    assert verify(session=session) == []

@@ -628,6 +628,66 @@ def pay_due(*, session: Session, actor: Actor, claim: Claim, month: Month) -> in
     return total
 
 
+MONTHLY = ("disability_allowance", "nursing_allowance", "dependant_pension")
+
+
+def extend_schedules(session: Session, actor: Actor, claim: Claim, month: Month) -> int:
+    """Schedule another twelve months of each monthly benefit whose last scheduled month is
+    ``month`` or before (monthly benefits run on; what ends them — retirement, recovery, a
+    dependant's age — is decided by an officer, who closes the claim's schedule by reopening
+    it)."""
+    last: dict[tuple[str, int], Benefit] = {}
+    for benefit in repository.benefits(session, claim.id):
+        if benefit.item in MONTHLY:
+            key = (benefit.item, benefit.sequence)
+            if key not in last or benefit.month > last[key].month:
+                last[key] = benefit
+    added = amount = 0
+    for benefit in last.values():
+        if benefit.month > str(month):
+            continue
+        start = Month.parse(benefit.month) + 1
+        amount += benefit.amount_fen * SCHEDULE_MONTHS
+        for offset in range(SCHEDULE_MONTHS):
+            session.add(
+                Benefit(
+                    claim_id=claim.id,
+                    item=benefit.item,
+                    month=str(start + offset),
+                    sequence=benefit.sequence,
+                    amount_fen=benefit.amount_fen,
+                    label=benefit.label,
+                    provisional=benefit.provisional,
+                    explain=benefit.explain,
+                )
+            )
+            added += 1
+    session.flush()
+    if amount:
+        # The months carried on are owed as the approved ones were: from the fund.
+        post(
+            session=session,
+            actor=actor,
+            draft=Draft(
+                key=f"injury_schedule:{claim.id}:{month}",
+                kind="injury_approval",
+                description=f"claim {claim.id} monthly benefits carried on after {month}",
+                postings=(
+                    (AccountRef("injury_fund", claim.jurisdiction_code), amount),
+                    (
+                        AccountRef(
+                            "injury_benefit_payable",
+                            claim.jurisdiction_code,
+                            person_id=claim.person_id,
+                        ),
+                        -amount,
+                    ),
+                ),
+            ),
+        )
+    return added
+
+
 _ACCOUNT = re.compile(r"^[0-9]{12,30}$")
 
 

@@ -76,3 +76,27 @@ def bills_command(
         )
     finally:
         database.dispose()
+
+
+@injury_app.command("benefits")
+@one_line_errors
+def benefits_command(
+    month: Annotated[str, typer.Argument(help="YYYY-MM: the month whose benefits are paid")],
+    region: Annotated[str, typer.Option(help="GB/T 2260 code of the region paid")] = "000000",
+) -> None:
+    """按月支付: pay the monthly benefits (disability and nursing allowances, dependants'
+    pensions) due to MONTH of the claims already paid, and carry their schedules on."""
+    wanted = Month.parse(month, field="month")
+    settings = Settings.from_env()
+    database = Database(settings.database_url)
+    try:
+        with database.unit_of_work() as session:
+            run = service.pay_scheduled_benefits(
+                session=session, actor=cli_actor(), month=wanted, region=region
+            )
+        console.print(
+            f"{month}: {format_yuan(run.paid_fen)} yuan paid on {run.claims} claim(s); "
+            f"{run.scheduled} month(s) scheduled on"
+        )
+    finally:
+        database.dispose()

@@ -95,7 +95,11 @@ class Order(Base):
     created ahead by ``flexcover injury partitions``). A unique key there must hold the
     partition key, so the business key (platform, order id) is kept forever by the ingestion,
     which checks every month under the platform's lock before it inserts: the primary key holds
-    the month only because PostgreSQL requires it."""
+    the month only because PostgreSQL requires it.
+
+    Orders carry no foreign keys (two checks an order would double the cost of taking a batch):
+    the platform is the authorised one of the request, the person the one its roster names in
+    the same transaction, and flexcover never deletes people or platforms."""
 
     __tablename__ = "injury_orders"
     __table_args__ = (
@@ -110,9 +114,9 @@ class Order(Base):
 
     month: Mapped[str] = mapped_column(String(7))
     """The month of acceptance, China time: the order's bill and partition."""
-    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"))
+    platform_id: Mapped[int] = mapped_column(Integer)
     order_ref: Mapped[str] = mapped_column(String(64))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    person_id: Mapped[int] = mapped_column(Integer)
     jurisdiction_code: Mapped[str] = mapped_column(String(6))
     industry: Mapped[str] = mapped_column(String(30))
     accepted_at: Mapped[datetime] = mapped_column(UtcDateTime)

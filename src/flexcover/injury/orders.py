@@ -28,7 +28,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -136,20 +135,26 @@ class Outcome:
         return [row for row in self.rows if row.result not in (OK, EXISTS)]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Candidate:
-    """An order that passed the checks that need no database."""
+    """An order that passed the checks that need no database (its worker and premium are
+    filled in as they are found)."""
 
     line: int
     order_ref: str
     id_hash: str
     jurisdiction: str
     month: str
+    day: date
     accepted_at: datetime
     ended_at: datetime
+    accepted_text: str
+    ended_text: str
+    """The moments as RFC 3339 text, for the staging COPY (PostgreSQL reads them itself)."""
     end_kind: str
     distance_m: int | None
-    premium_fen: int
+    premium_fen: int = 0
+    person_id: int | None = None
 
     def same_as(self, stored: repository.StoredOrder, person_id: int | None) -> bool:
         return (
@@ -188,7 +193,7 @@ def record_orders(
         candidate = _checked(raw, line, result, ids, served, now)
         if candidate is None:
             continue
-        day = candidate.accepted_at.astimezone(CHINA).date()
+        day = candidate.day
         place = (candidate.jurisdiction, day)
         if place not in premiums:
             premiums[place] = per_order_fen(
@@ -198,7 +203,7 @@ def record_orders(
         if premium is None:
             _refuse(result, "no_premium_rate", f"/{line}/accepted_at")
             continue
-        candidate = _with_premium(candidate, premium)
+        candidate.premium_fen = premium
         first = by_ref.get(candidate.order_ref)
         if first is not None:
             repeated.append((result, candidate))
@@ -229,12 +234,21 @@ def _check_against_database(
     session: Session, platform_id: int, candidates: list[Candidate], outcome: Outcome
 ) -> None:
     repository.lock_platform_orders(session, platform_id)
+    roster = repository.roster_of(session, platform_id, {c.id_hash for c in candidates})
+    for candidate in candidates:
+        candidate.person_id = next(
+            (
+                person_id
+                for person_id, first, last in roster.get(candidate.id_hash, ())
+                if first <= candidate.month and (last is None or candidate.month <= last)
+            ),
+            None,
+        )
     repository.stage_orders(session, candidates)
-    workers = repository.staged_workers(session, platform_id)
     stored = repository.staged_existing(session, platform_id)
     for candidate in candidates:
         result = outcome.rows[candidate.line - 1]
-        person_id = workers.get(candidate.line)
+        person_id = candidate.person_id
         if person_id is None:
             _refuse(result, "unknown_worker", f"/{candidate.line}/worker_id")
             continue
@@ -255,21 +269,6 @@ def _same_fields(a: Candidate, b: Candidate) -> bool:
         b.ended_at,
         b.end_kind,
         b.distance_m,
-    )
-
-
-def _with_premium(candidate: Candidate, premium: int) -> Candidate:
-    return Candidate(
-        line=candidate.line,
-        order_ref=candidate.order_ref,
-        id_hash=candidate.id_hash,
-        jurisdiction=candidate.jurisdiction,
-        month=candidate.month,
-        accepted_at=candidate.accepted_at,
-        ended_at=candidate.ended_at,
-        end_kind=candidate.end_kind,
-        distance_m=candidate.distance_m,
-        premium_fen=premium,
     )
 
 
@@ -369,12 +368,20 @@ def _checked(
         id_hash=id_hash,
         jurisdiction=code,
         month=f"{local.year:04d}-{local.month:02d}",
+        day=local.date(),
         accepted_at=accepted,
         ended_at=ended,
+        accepted_text=_text(raw["accepted_at"], accepted),
+        ended_text=_text(str(completed if completed is not None else cancelled), ended),
         end_kind=OrderEnd.COMPLETED if completed is not None else OrderEnd.CANCELLED,
         distance_m=distance,
-        premium_fen=0,
     )
+
+
+def _text(given: str, moment: datetime) -> str:
+    """The moment as COPY text: as sent when it has no fraction of a second (stored to the
+    second), else the second it was cut to."""
+    return given if "." not in given and "," not in given else moment.isoformat()
 
 
 _MOMENT = "an RFC 3339 time with its offset, e.g. 2026-11-03T12:30:00+08:00"
@@ -387,7 +394,6 @@ def _moment(value: Any) -> datetime | None:
     return _parse_moment(value)
 
 
-@lru_cache(maxsize=65_536)
 def _parse_moment(value: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
@@ -395,7 +401,9 @@ def _parse_moment(value: str) -> datetime | None:
         return None
     if parsed.tzinfo is None or parsed.year < 2000:
         return None
-    return parsed.astimezone(UTC).replace(microsecond=0)
+    if parsed.microsecond:
+        parsed = parsed.replace(microsecond=0)
+    return parsed.astimezone(UTC)
 
 
 def _refuse(result: RowResult, code: str, pointer: str | None, detail: str | None = None) -> None:

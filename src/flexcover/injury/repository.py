@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    ARRAY,
     Boolean,
     Column,
     Engine,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    any_,
     bindparam,
     delete,
     func,
@@ -66,6 +68,7 @@ STAGING = Table(
     Column("end_kind", String(10)),
     Column("distance_m", Integer),
     Column("premium_fen", Integer),
+    Column("person_id", Integer),
     Column("keep", Boolean),
     prefixes=["TEMPORARY"],
 )
@@ -125,14 +128,15 @@ def lock_platform_orders(session: Session, platform_id: int) -> None:
 
 def stage_orders(session: Session, candidates: Sequence[Candidate]) -> None:
     """Copy the candidates into the transaction's staging table."""
-    if is_postgresql(session):
+    postgres = is_postgresql(session)
+    if postgres:
         session.execute(
             text(
                 "CREATE TEMP TABLE IF NOT EXISTS injury_order_staging ("
                 "line integer PRIMARY KEY, order_ref varchar(64), id_hash varchar(64), "
                 "jurisdiction_code varchar(6), month varchar(7), accepted_at timestamptz, "
                 "ended_at timestamptz, end_kind varchar(10), distance_m integer, "
-                "premium_fen integer, keep boolean) ON COMMIT DROP"
+                "premium_fen integer, person_id integer, keep boolean) ON COMMIT DROP"
             )
         )
         session.execute(text("TRUNCATE injury_order_staging"))
@@ -149,35 +153,53 @@ def stage_orders(session: Session, candidates: Sequence[Candidate]) -> None:
             "id_hash": [c.id_hash for c in candidates],
             "jurisdiction_code": [c.jurisdiction for c in candidates],
             "month": [c.month for c in candidates],
-            "accepted_at": [c.accepted_at for c in candidates],
-            "ended_at": [c.ended_at for c in candidates],
+            "accepted_at": [c.accepted_text for c in candidates]
+            if postgres
+            else [c.accepted_at for c in candidates],
+            "ended_at": [c.ended_text for c in candidates]
+            if postgres
+            else [c.ended_at for c in candidates],
             "end_kind": [str(c.end_kind) for c in candidates],
             "distance_m": [c.distance_m for c in candidates],
             "premium_fen": [c.premium_fen for c in candidates],
+            "person_id": [c.person_id for c in candidates],
             "keep": True,
         },
     )
 
 
-def staged_workers(session: Session, platform_id: int) -> dict[int, int]:
-    """line → person id, for the staged orders whose worker is on the platform's roster in the
-    order's month."""
-    s = STAGING.c
-    rows = session.execute(
-        select(s.line, PlatformWorker.person_id)
-        .select_from(STAGING)
-        .join(Person, Person.id_hash == s.id_hash)
-        .join(
-            PlatformWorker,
-            and_(
-                PlatformWorker.person_id == Person.id,
-                PlatformWorker.platform_id == platform_id,
-                PlatformWorker.from_month <= s.month,
-                or_(PlatformWorker.until_month.is_(None), PlatformWorker.until_month >= s.month),
-            ),
+def roster_of(
+    session: Session, platform_id: int, hashes: set[str]
+) -> dict[str, list[tuple[int, str, str | None]]]:
+    """id hash → (person, first month, last month) of the platform's roster periods of the
+    people whose keyed hashes are ``hashes``."""
+    found: dict[str, list[tuple[int, str, str | None]]] = {}
+    wanted = sorted(hashes)
+    postgres = is_postgresql(session)
+    for start in range(0, len(wanted), 10_000):
+        chunk = wanted[start : start + 10_000]
+        # One array parameter on PostgreSQL (a long IN list is parsed value by value).
+        named = (
+            Person.id_hash == any_(literal(chunk, ARRAY(String(64))))
+            if postgres
+            else Person.id_hash.in_(chunk)
         )
-    ).all()
-    return {line: person_id for line, person_id in rows}
+        rows = session.execute(
+            select(
+                Person.id_hash,
+                PlatformWorker.person_id,
+                PlatformWorker.from_month,
+                PlatformWorker.until_month,
+            )
+            .join(PlatformWorker, PlatformWorker.person_id == Person.id)
+            .where(
+                PlatformWorker.platform_id == platform_id,
+                named,
+            )
+        ).all()
+        for id_hash, person_id, first, last in rows:
+            found.setdefault(id_hash, []).append((person_id, first, last))
+    return found
 
 
 def staged_existing(session: Session, platform_id: int) -> dict[int, StoredOrder]:
@@ -228,34 +250,20 @@ def insert_orders(
         "premium_fen",
         "received_at",
     ]
-    source = (
-        select(
-            s.month,
-            literal(platform_id),
-            s.order_ref,
-            PlatformWorker.person_id,
-            s.jurisdiction_code,
-            literal(industry),
-            s.accepted_at,
-            s.ended_at,
-            s.end_kind,
-            s.distance_m,
-            s.premium_fen,
-            literal(utc_now(), UtcDateTime),
-        )
-        .select_from(STAGING)
-        .join(Person, Person.id_hash == s.id_hash)
-        .join(
-            PlatformWorker,
-            and_(
-                PlatformWorker.person_id == Person.id,
-                PlatformWorker.platform_id == platform_id,
-                PlatformWorker.from_month <= s.month,
-                or_(PlatformWorker.until_month.is_(None), PlatformWorker.until_month >= s.month),
-            ),
-        )
-        .where(s.keep)
-    )
+    source = select(
+        s.month,
+        literal(platform_id),
+        s.order_ref,
+        s.person_id,
+        s.jurisdiction_code,
+        literal(industry),
+        s.accepted_at,
+        s.ended_at,
+        s.end_kind,
+        s.distance_m,
+        s.premium_fen,
+        literal(utc_now(), UtcDateTime),
+    ).where(s.keep)
     dialect = postgresql if is_postgresql(session) else sqlite
     statement = dialect.insert(Order.__table__).from_select(columns, source)
     session.execute(statement.on_conflict_do_nothing())

@@ -592,3 +592,31 @@ def region_figures(*, session: Session, actor: Actor, region: str, today: date) 
         premiums_received_fen=received,
         benefits_paid_fen=repository.benefits_paid(session, claims_in),
     )
+
+
+@dataclass(frozen=True)
+class BenefitRun:
+    claims: int
+    paid_fen: int
+    scheduled: int
+
+
+def pay_scheduled_benefits(
+    *, session: Session, actor: Actor, month: Month, region: str
+) -> BenefitRun:
+    """按月支付: the monthly benefits due to ``month`` of the claims paid in ``region`` (each a
+    ledger entry per claim and month, so running it again pays nothing twice), and their
+    schedules carried on."""
+    registry.require_jurisdiction(session, region, field="region")
+    authorize(actor, "injury.claim.handle", Target(region_code=region), field="region")
+    condition = within(Claim.jurisdiction_code, region) & Claim.status.in_(
+        [ClaimStatus.PAID, ClaimStatus.CLOSED]
+    )
+    paid = count = scheduled = 0
+    for claim in repository.claims(session, condition, limit=1_000_000):
+        amount = claims.pay_due(session=session, actor=actor, claim=claim, month=month)
+        scheduled += claims.extend_schedules(session, actor, claim, month)
+        if amount:
+            paid += amount
+            count += 1
+    return BenefitRun(claims=count, paid_fen=paid, scheduled=scheduled)

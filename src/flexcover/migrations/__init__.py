@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from alembic import command
@@ -30,6 +31,13 @@ def metadata() -> MetaData:
 
 
 REFERENCE_TABLES = frozenset({"jurisdictions", "alembic_version"})
+_PARTITION = re.compile(r"^injury_orders_[0-9]{4}_[0-9]{2}(_archived[0-9]*)?$")
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """What autogenerate compares: not the orders' monthly partitions (made at run time by
+    ``flexcover injury partitions``, not by a migration), nor their archives."""
+    return not (type_ == "table" and name is not None and _PARTITION.match(name))
 
 
 def data_tables() -> list[Table]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from flexcover.migrations import metadata
+from flexcover.migrations import include_name, metadata
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
@@ -18,6 +18,7 @@ with connectable.connect() as connection:
         target_metadata=metadata(),
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -195,12 +195,6 @@ def upgrade() -> None:
             "ended_at >= accepted_at", name=op.f("ck_injury_orders_ends_after_start")
         ),
         sa.CheckConstraint("premium_fen >= 0", name=op.f("ck_injury_orders_premium_not_negative")),
-        sa.ForeignKeyConstraint(
-            ["person_id"], ["people.id"], name=op.f("fk_injury_orders_person_id_people")
-        ),
-        sa.ForeignKeyConstraint(
-            ["platform_id"], ["platforms.id"], name=op.f("fk_injury_orders_platform_id_platforms")
-        ),
         sa.PrimaryKeyConstraint("platform_id", "order_ref", "month", name=op.f("pk_injury_orders")),
         postgresql_partition_by="RANGE (month)",
     )
