@@ -145,3 +145,39 @@ def test_the_cockpit_panel_counts_orders_claims_and_links_to_them(client, ready,
     assert bars == {"/staff/injury/claims?region=500103\\u0026status=reported"}
     listing = client.get("/staff/injury/claims?region=500103&status=reported")
     assert "共 2 条" in listing.text  # both claims are reported
+
+
+def test_a_province_officer_issues_the_bills_on_the_page_and_sees_arrears(
+    client, ready, plat, factory, clock, session
+):
+    from datetime import datetime
+
+    from flexcover.injury.models import InjuryBill
+    from tests.injury.conftest import CHINA
+
+    send_orders(client, ready, plat, [order(1), order(2)])
+    factory.user("province_officer", "500000", username="province-p")
+    log_in(client, "province-p")
+    page = client.get("/staff/injury/bills")
+    too_early = client.post(
+        "/staff/injury/bills", data={"csrf": csrf(page.text), "month": "2026-11"}
+    )
+    assert too_early.status_code == 409
+    assert 'data-testid="issue-refused"' in too_early.text
+    assert count(session, InjuryBill) == 0
+    bad = client.post("/staff/injury/bills", data={"csrf": csrf(page.text), "month": "11/2026"})
+    assert bad.status_code == 400
+    assert 'data-testid="issue-refused"' in bad.text
+    clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=CHINA)
+    issued = client.post(
+        "/staff/injury/bills",
+        data={"csrf": csrf(page.text), "month": "2026-11"},
+        follow_redirects=False,
+    )
+    assert issued.status_code == 303
+    assert "平台账单已开具" in client.get(issued.headers["location"]).text
+    clock.now = datetime(2027, 1, 5, 9, 0, tzinfo=CHINA)
+    client.post("/staff/injury/bills", data={"csrf": csrf(page.text), "month": "2026-12"})
+    arrears = client.get("/staff/injury/bills?status=arrears").text
+    assert "共 1 条" in arrears
+    assert "0.14" in arrears

@@ -13,12 +13,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from flexcover.injury import service
 from flexcover.injury.lifecycle import ClaimAction
-from flexcover.injury.models import ClaimStatus
+from flexcover.injury.models import ClaimStatus, InjuryBillStatus
 from flexcover.injury.orders import CHINA
 from flexcover.injury.problems import ClaimRefused
 from flexcover.injury.service import StepInput
 from flexcover.kit.audit import Actor
 from flexcover.kit.money import parse_yuan
+from flexcover.kit.months import Month
 from flexcover.kit.pagination import MAX_RECORD_ID
 from flexcover.kit.problems import Forbidden, Problem
 from flexcover.registry import service as registry
@@ -309,3 +310,64 @@ def platform_portal(request: Request, session: DbSession, actor: PageActor) -> R
         bills=service.list_bills(session=session, actor=actor, platform_id=actor.platform_id),
         claims=service.claims_queue(session=session, actor=actor),
     )
+
+
+@router.get("/staff/injury/bills")
+def staff_bills(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    status: Annotated[InjuryBillStatus | None, Query()] = None,
+    issued: Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = None,
+) -> Response:
+    """The platforms' monthly bills of the officer's region (arrears: ``status=arrears``), and
+    the form that issues a month."""
+    return _bills_page(request, session, actor, status=status, issued=issued, error=None)
+
+
+def _bills_page(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    *,
+    status: InjuryBillStatus | None,
+    issued: str | None,
+    error: Problem | None,
+) -> Response:
+    today = request.app.state.today()
+    return render(
+        request,
+        "injury/bills.html",
+        status_code=error.status if error is not None else 200,
+        actor=actor,
+        bills=service.list_bills(session=session, actor=actor, status=status),
+        status=status,
+        statuses=list(InjuryBillStatus),
+        issued=issued,
+        last_month=str(Month.of(today) - 1),
+        error=error,
+    )
+
+
+@router.post("/staff/injury/bills")
+def staff_issue_bills(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    csrf: Annotated[str, Form()] = "",
+    month: Annotated[str, Form(max_length=7)] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    try:
+        service.issue_bills(
+            session=session,
+            actor=actor,
+            month=Month.parse(month, field="month"),
+            region=actor.region_code or "",
+            rulebook=request.app.state.rulebook,
+            today=request.app.state.today(),
+        )
+    except Problem as refused:
+        session.rollback()
+        return _bills_page(request, session, actor, status=None, issued=None, error=refused)
+    return RedirectResponse(f"/staff/injury/bills?issued={month}", status_code=303)
