@@ -125,3 +125,19 @@ def test_no_two_capabilities_import_each_other():
     }
     both_ways = sorted((a, b) for a, b in uses if (b, a) in uses and a < b)
     assert both_ways == []
+
+
+def test_routers_pages_commands_and_panels_read_through_services():
+    """No ``session.get`` on a table outside a capability's insides: an edge reads what a service
+    found, authorised and audited."""
+    edges = [
+        path
+        for path in SOURCE.rglob("*.py")
+        if path.name in ("api.py", "pages.py", "commands.py", "roster_api.py")
+        or path.name.endswith(("_pages.py", "_panels.py", "_command.py"))
+    ]
+    assert edges
+    offenders = [
+        str(path.relative_to(SOURCE)) for path in edges if "session.get(" in path.read_text()
+    ]
+    assert offenders == []

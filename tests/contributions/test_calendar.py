@@ -188,6 +188,12 @@ def test_the_month_in_progress_is_not_a_missed_month(world):
         found = record(session=work, actor=me, person_id=person_id, through=JAN)
     [month] = found.schemes[0].months
     assert (month.status, found.schemes[0].gap_months) == ("not_billed", 0)
+    # The CSV export says the same: the month is not billed yet, not interrupted.
+    from flexcover.contributions.record import record_csv
+
+    [header, row] = record_csv(found).splitlines()
+    assert header.split(",")[3] == "status"
+    assert row.split(",")[:4] == [str(JAN), "employee_pension", "regular", "not_billed"]
 
 
 def test_a_worker_who_paid_every_month_has_no_gap(world):

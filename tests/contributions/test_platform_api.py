@@ -165,3 +165,23 @@ def test_the_platform_page_shows_roster_money_tokens_and_refused_rows(
     assert new not in client.get("/platform").text  # shown once, then only its prefix
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
     assert client.get("/api/v1/me", headers=bearer(new)).status_code == 200
+
+
+def test_the_revoke_button_on_the_platform_page_ends_a_token(client, platform, token, session):
+    from flexcover.registry.models import ApiToken
+    from tests.web.conftest import log_in
+
+    client.cookies.clear()
+    assert log_in(client, "plat").status_code == 303
+    page = client.get("/platform").text
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    [stored] = session.scalars(select(ApiToken)).all()
+    assert f'action="/platform/tokens/{stored.id}/revoke"' in page
+    no_csrf = client.post(f"/platform/tokens/{stored.id}/revoke", data={"csrf": "forged"})
+    assert no_csrf.status_code == 403
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    revoked = client.post(
+        f"/platform/tokens/{stored.id}/revoke", data={"csrf": csrf}, follow_redirects=False
+    )
+    assert (revoked.status_code, revoked.headers["location"]) == (303, "/platform?done=revoked")
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401

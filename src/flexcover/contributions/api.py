@@ -11,9 +11,6 @@ from pydantic import BaseModel, ValidationError
 
 from flexcover.contributions import makeups, platforms, service, subsidies
 from flexcover.contributions import record as records
-from flexcover.contributions.models import (
-    Enrolment,
-)
 from flexcover.contributions.problems import MonthNotAllowed
 from flexcover.contributions.schemas import (
     AgreementIn,
@@ -94,7 +91,7 @@ def pause(
         from_month=Month.parse(body.from_month, field="from_month"),
         as_of=_now(request),
     )
-    return session.get(Enrolment, enrolment_id)
+    return service.get_enrolment(session=session, actor=actor, enrolment_id=enrolment_id)
 
 
 @router.post("/enrolments/{enrolment_id}/pause/withdraw", response_model=EnrolmentOut)

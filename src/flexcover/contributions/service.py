@@ -97,6 +97,20 @@ def _enrolment(session: Session, actor: Actor, enrolment_id: int, action: str) -
     return enrolment
 
 
+def get_enrolment(*, session: Session, actor: Actor, enrolment_id: int) -> Enrolment:
+    """The enrolment, if ``actor`` may read it (the answer of a change made to it)."""
+    enrolment = repository.get_enrolment(session, enrolment_id)
+    if enrolment is None:
+        raise NotFound(field="enrolment_id", what="enrolment", key=enrolment_id)
+    authorize(
+        actor,
+        "enrolment.read",
+        Target(region_code=enrolment.jurisdiction_code, person_id=enrolment.person_id),
+        field="enrolment_id",
+    )
+    return enrolment
+
+
 class Quote(NamedTuple):
     """One month's contribution at a base: the amount, its split, and whether it rests on
     figures carried forward from last year (暂按上年度标准, reconciled once published)."""

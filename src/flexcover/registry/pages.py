@@ -16,7 +16,7 @@ from flexcover.kit.database import utc_now
 from flexcover.kit.months import CHINA
 from flexcover.kit.pagination import MAX_PAGE, MAX_RECORD_ID, PageRequest
 from flexcover.kit.problems import ValidationFailed
-from flexcover.registry import accounts, audit_log, repository, service
+from flexcover.registry import accounts, audit_log, service
 from flexcover.registry.authz import Target, authorize
 from flexcover.registry.models import ROLES
 from flexcover.registry.repository import AuditFilter
@@ -32,7 +32,7 @@ router = APIRouter(route_class=UnitOfWorkRoute, include_in_schema=False)
 def _names(session: DbSession, *codes: str) -> dict[str, str]:
     names = {}
     for code in codes:
-        jurisdiction = repository.get_jurisdiction(session, code)
+        jurisdiction = service.jurisdiction(session, code)
         names[code] = jurisdiction.full_name if jurisdiction else code
     return names
 
