@@ -11,7 +11,7 @@ from flexcover.contributions import repository
 from flexcover.kit import audit
 from flexcover.kit.audit import Actor
 from flexcover.kit.pagination import Page, PageRequest
-from flexcover.registry.authz import Target, authorize, region_prefix
+from flexcover.registry.authz import Target, authorize
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def region_funds(*, session: Session, actor: Actor, region: str) -> RegionFunds 
     month = repository.latest_settled_month(session)
     if month is None:
         return None
-    return RegionFunds(month, repository.funds_by_district(session, region_prefix(region), month))
+    return RegionFunds(month, repository.funds_by_district(session, region, month))
 
 
 def bills_in_region(
@@ -64,7 +64,7 @@ def bills_in_region(
         authorize(actor, "enrolment.read", Target(region_code=district), field="district")
     found = repository.bills_in_region(
         session,
-        region_prefix(region),
+        region,
         district=district,
         month=month,
         through=through,

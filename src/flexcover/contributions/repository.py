@@ -26,6 +26,7 @@ from flexcover.contributions.models import (
     SubsidyStatus,
 )
 from flexcover.kit.pagination import Page, PageRequest
+from flexcover.registry.authz import within
 from flexcover.registry.models import Person, PlatformWorker
 
 
@@ -152,11 +153,11 @@ def applications_of(session: Session, person_id: int) -> Sequence[SubsidyApplica
     ).all()
 
 
-def applications_to_review(session: Session, region_prefix: str) -> Sequence[SubsidyApplication]:
+def applications_to_review(session: Session, region: str) -> Sequence[SubsidyApplication]:
     return session.scalars(
         select(SubsidyApplication)
         .where(
-            SubsidyApplication.jurisdiction_code.startswith(region_prefix),
+            within(SubsidyApplication.jurisdiction_code, region),
             SubsidyApplication.status.in_((SubsidyStatus.SUBMITTED, SubsidyStatus.PROPOSED)),
         )
         .order_by(SubsidyApplication.created_at)
@@ -216,8 +217,8 @@ class DistrictFunds(NamedTuple):
     arrears_fen: int
 
 
-def funds_by_district(session: Session, prefix: str, month: str) -> list[DistrictFunds]:
-    """Sums over the bills of the districts whose codes start with ``prefix``."""
+def funds_by_district(session: Session, region: str, month: str) -> list[DistrictFunds]:
+    """Sums over the bills of the districts inside ``region``."""
     bill = ContributionBill
     this_month = bill.month == month
     overdue = and_(bill.status == BillStatus.ARREARS, bill.month <= month)
@@ -231,7 +232,7 @@ def funds_by_district(session: Session, prefix: str, month: str) -> list[Distric
             func.sum(case((this_month, bill.subsidy_fen), else_=0)),
             func.sum(case((overdue, owed), else_=0)),
         )
-        .where(bill.jurisdiction_code.startswith(prefix), or_(this_month, overdue))
+        .where(within(bill.jurisdiction_code, region), or_(this_month, overdue))
         .group_by(bill.jurisdiction_code)
         .order_by(bill.jurisdiction_code)
     ).all()
@@ -247,7 +248,7 @@ class BillRow(NamedTuple):
 
 def bills_in_region(
     session: Session,
-    prefix: str,
+    region: str,
     *,
     district: str | None,
     month: str | None,
@@ -260,7 +261,7 @@ def bills_in_region(
     query = (
         select(ContributionBill, Person.name, Person.id_masked)
         .join(Person, Person.id == ContributionBill.person_id)
-        .where(ContributionBill.jurisdiction_code.startswith(prefix))
+        .where(within(ContributionBill.jurisdiction_code, region))
     )
     if district:
         query = query.where(ContributionBill.jurisdiction_code == district)

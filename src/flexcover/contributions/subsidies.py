@@ -27,7 +27,7 @@ from flexcover.kit.database import utc_now
 from flexcover.kit.months import CHINA, Month
 from flexcover.kit.problems import NotFound
 from flexcover.registry import service as registry
-from flexcover.registry.authz import Target, authorize, region_prefix
+from flexcover.registry.authz import Target, authorize
 from flexcover.rules.parameters import Rulebook
 from flexcover.rules.retirement import retirement
 
@@ -255,7 +255,7 @@ def review_queue(
     """The applications of the officer's region waiting for a proposal or a decision, with their
     people and places read in one query each; the listing of people is audited."""
     authorize(actor, "subsidy.review", Target(region_code=actor.region_code or ""))
-    queue = repository.applications_to_review(session, region_prefix(actor.region_code or ""))
+    queue = repository.applications_to_review(session, actor.region_code or "")
     people = registry.people_by_id(session, [a.person_id for a in queue])
     places = {
         code: registry.jurisdiction(session, code) for code in {a.jurisdiction_code for a in queue}
