@@ -4,9 +4,12 @@ from the rules paid from the fund."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
+from flexcover.injury.claims import working_days_after
 from flexcover.injury.lifecycle import TRANSITIONS, ClaimAction
 from flexcover.injury.models import Benefit, Claim, ClaimStatus, ClaimStep
 from flexcover.kit.resident_id import hash_id
@@ -289,3 +292,10 @@ def test_monthly_benefits_are_paid_each_month_and_carried_on(
     assert balance(session=session, ref=payable) == 12 * monthly  # owed for 2027-11 to 2028-10
     assert run("2027-11").paid_fen == monthly
     assert verify(session=session) == []
+
+
+def test_working_days_follow_the_published_holidays():
+    assert working_days_after(date(2026, 9, 30), 3) == date(2026, 10, 10)  # 国庆, then 调休
+    assert working_days_after(date(2026, 11, 3), 3) == date(2026, 11, 6)
+    # Beyond the published calendar: Monday to Friday.
+    assert working_days_after(date(2030, 1, 4), 3) == date(2030, 1, 9)

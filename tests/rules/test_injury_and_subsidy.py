@@ -118,3 +118,83 @@ def test_e6_pooled_fund_transfer_is_12_percent_of_the_bases_without_interest(rul
     assert int(bases.sum()) == 25456800
     assert int(amount[0]) == 3054816
     assert not explain.provisional
+
+
+def test_food_delivery_is_priced_as_instant_delivery_from_the_merger(rulebook):
+    assert injury.priced_industry("food_delivery", date(2025, 6, 30)) == "food_delivery"
+    assert injury.priced_industry("food_delivery", date(2025, 7, 1)) == "instant_delivery"
+    on = date(2026, 3, 1)
+    assert (
+        injury.per_order_fen(
+            rulebook=rulebook, jurisdiction="500103", industry="food_delivery", on=on
+        )
+        == 7
+    )
+    # Before the 2025 expansion no per-order premium is loaded: an order then is not priced.
+    assert (
+        injury.per_order_fen(
+            rulebook=rulebook, jurisdiction="500103", industry="freight", on=date(2025, 6, 1)
+        )
+        is None
+    )
+
+
+def test_the_floating_coefficient_moves_in_steps_within_its_band(rulebook):
+    on = date(2026, 3, 1)
+    assert injury.adjustment(rulebook=rulebook, jurisdiction="500103", steps=-5, on=on) == Decimal(
+        "-0.50"
+    )
+    with pytest.raises(OutOfRange) as refused:
+        injury.adjustment(rulebook=rulebook, jurisdiction="500103", steps=6, on=on)
+    assert refused.value.field == "float_steps"
+    assert injury.adjusted(49, Decimal("0.20")) == 59  # 58.8, half up once on the bill
+    assert injury.adjusted(7, Decimal("0.20")) == 8  # 8.4
+
+
+def test_w_falls_back_to_the_reference_wage_and_says_so(rulebook):
+    shanghai = injury.wage_base(rulebook, "310101", date(2025, 6, 1))
+    assert (shanghai.key, shanghai.value) == ("injury.wage_base_monthly_yuan", 1_243_400)
+    chongqing = injury.wage_base(rulebook, "500103", date(2026, 6, 1))
+    assert chongqing.key == "reference_wage.monthly_yuan"
+    assert chongqing.confidence == "U"
+    assert "injury wage base" in (chongqing.note or "")
+
+
+def test_nursing_allowance_by_dependency_level(rulebook):
+    on = date(2026, 6, 1)
+    levels = [
+        int(
+            injury.nursing_allowance(
+                rulebook=rulebook, jurisdiction="500103", level=n, on=on
+            ).amount_fen[0]
+        )
+        for n in (1, 2, 3)
+    ]
+    assert levels == [379_400, 303_520, 227_640]  # 50 / 40 / 30 % of W = 7,588 yuan
+    with pytest.raises(OutOfRange):
+        injury.nursing_allowance(rulebook=rulebook, jurisdiction="500103", level=4, on=on)
+
+
+def test_dependants_pensions_are_capped_at_w_together(rulebook):
+    on = date(2026, 6, 1)
+    few = injury.dependants_pension(
+        rulebook=rulebook,
+        jurisdiction="500103",
+        dependants=[injury.Dependant("spouse"), injury.Dependant("other", alone=True)],
+        on=on,
+    )
+    assert few.amount_fen.tolist() == [303_520, 303_520]
+    assert few.explain.provisional
+    many = injury.dependants_pension(
+        rulebook=rulebook,
+        jurisdiction="500103",
+        dependants=[injury.Dependant("spouse")] + [injury.Dependant("other", alone=True)] * 3,
+        on=on,
+    )
+    assert sum(many.amount_fen.tolist()) <= 758_800  # 160 % of W cut to W, in proportion
+    assert many.amount_fen.tolist()[0] == 189_700
+    with pytest.raises(OutOfRange) as refused:
+        injury.dependants_pension(
+            rulebook=rulebook, jurisdiction="500103", dependants=[injury.Dependant("cousin")], on=on
+        )
+    assert refused.value.field == "dependants.0.relation"
