@@ -40,6 +40,7 @@ def test_builds_people_platforms_and_a_login_for_every_role(database, settings, 
         "district_officer",
         "worker",
         "platform",
+        "insurer",
     }
     district1 = session.scalars(select(User).where(User.username == "district1")).one()
     assert district1.region_code == "500103"
@@ -65,6 +66,15 @@ def test_the_demo_has_a_year_of_contributions_and_a_ledger_that_verifies(
     assert {"paid", "arrears"} <= statuses
     assert count(session, SubsidyGrant) > 0
     assert verify(session=session) == []
+    # Occupational injury: a month of orders for each platform, billed, and claims in states.
+    from flexcover.injury.models import Claim, InjuryBill, Order
+
+    orders = session.execute(select(Order.platform_id, Order.month)).all()
+    assert {month for _, month in orders} == {"2026-11"}
+    assert len({platform for platform, _ in orders}) == 3
+    assert count(session, InjuryBill) > 0
+    states = set(session.scalars(select(Claim.status)))
+    assert {"reported", "investigating", "computed", "approved", "paid", "not_confirmed"} <= states
 
 
 def test_a_second_run_with_the_same_settings_reuses_the_data(database, settings, session):
@@ -82,7 +92,7 @@ def test_other_settings_rebuild_from_scratch(database, settings, session):
     assert not rebuilt.reused
     assert count(session, Person) == 250
     assert count(session, Platform) == 3
-    assert staff_and_workers(session) == (10, True)
+    assert staff_and_workers(session) == (11, True)
 
 
 def test_a_build_that_fails_halfway_leaves_the_previous_demo_whole(database, settings, session):
@@ -95,7 +105,7 @@ def test_a_build_that_fails_halfway_leaves_the_previous_demo_whole(database, set
     with pytest.raises(RuntimeError):
         build(database, settings, people=250, progress=crash)
     assert count(session, Person) == 400
-    assert staff_and_workers(session) == (10, True)
+    assert staff_and_workers(session) == (11, True)
 
 
 def test_it_refuses_to_replace_data_that_is_not_demo_data(database, settings, session, factory):

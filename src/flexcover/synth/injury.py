@@ -20,6 +20,7 @@ from flexcover.injury import service as injury
 from flexcover.injury.orders import CHINA, MAX_ORDERS
 from flexcover.kit.audit import Actor
 from flexcover.kit.months import Month
+from flexcover.kit.problems import Problem
 from flexcover.registry import roster
 from flexcover.registry.models import Platform
 from flexcover.registry.schemas import RosterRowIn
@@ -274,15 +275,21 @@ def _claims(
                 who = checker
             elif action == "pay":
                 data = injury.StepInput(bank_account="6222020200001234567")
-            injury.step_claim(
-                session=session,
-                actor=who,
-                claim_id=claim.id,
-                action=injury.ClaimAction(action),
-                data=data,
-                rulebook=rulebook,
-                now=now,
-            )
+            try:
+                with session.begin_nested():
+                    injury.step_claim(
+                        session=session,
+                        actor=who,
+                        claim_id=claim.id,
+                        action=injury.ClaimAction(action),
+                        data=data,
+                        rulebook=rulebook,
+                        now=now,
+                    )
+            except Problem:
+                # A region whose rules cannot price a step (no wage base W loaded) leaves the
+                # claim at the step before, as an agency would until its figures are loaded.
+                break
         made += 1
     return made
 
