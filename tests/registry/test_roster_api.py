@@ -223,3 +223,32 @@ def test_a_gzip_body_that_inflates_past_the_limit_is_refused(
     )
     assert (answer.status_code, answer.json()["code"]) == (413, "inflated_too_large")
     assert count(session, PlatformWorker) == 0
+
+
+def test_the_answers_look_alike_wherever_the_worker_lives(client, platform, token, factory):
+    """Rostering people of the platform's district, of another district and of another province,
+    known or new, gets answers that differ only in their line and roster id: nothing says where
+    anyone lives or whether flexcover knew them."""
+    factory.person(id_number=make_id(region="500103", sequence=501), name="王芳")
+    factory.person(
+        id_number=make_id(region="420106", sequence=503), name="王芳", residence="500106"
+    )
+    rows = [
+        row(501, id_number=make_id(region="500103", sequence=501)),
+        row(503, id_number=make_id(region="420106", sequence=503)),
+        row(505, id_number=make_id(region="110101", sequence=505), residence_code="500107"),
+    ]
+    answer = send(client, platform, token, rows)
+    assert answer.status_code == 201, answer.text
+    shapes = [
+        {k: v for k, v in r.items() if k not in ("line", "roster_id")}
+        for r in answer.json()["rows"]
+    ]
+    assert shapes == [{"result": "ok"}] * 3
+    text = answer.text
+    for code in ("500106", "500107", "420106", "110101"):
+        assert code not in text
+    listed = client.get(f"/api/v1/platforms/{platform.id}/workers", headers=bearer(token)).json()
+    assert {tuple(sorted(item)) for item in listed["items"]} == {
+        ("from_month", "id_masked", "name", "roster_id", "until_month", "work_codes")
+    }
