@@ -235,6 +235,8 @@ def test_bad_reports_are_refused_and_write_nothing(client, running, worker, plat
     assert (stranger.status_code, stranger.json()["pointer"]) == (404, "/worker_id")
     place = report(client, worker, jurisdiction="999999")
     assert place.json()["pointer"] == "/jurisdiction"
+    province = report(client, worker, jurisdiction="500000")  # an accident is in a district
+    assert (province.status_code, province.json()["code"]) == (400, "wrong_jurisdiction_level")
 
     assert count(session, Claim) == 0
 

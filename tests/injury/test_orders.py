@@ -195,3 +195,13 @@ def test_who_covered_a_worker_when(client, ready, plat, other_platform, other, i
     assert (next_day["covered"], next_day["day_covered"]) == (False, False)
     refused = ask("2026-11-03T09:25:00+08:00", plat)
     assert refused.status_code == 403
+
+
+def test_a_platform_onboarded_for_a_city_serves_its_districts(client, province, platform, plat):
+    assert onboard(client, province, platform, places=("500100",)).status_code == 200
+    roster(client, plat, platform)
+    rows = [order(1), order(2, jurisdiction="500106"), order(3, jurisdiction="500243")]
+    answer = send_orders(client, platform, plat, rows, mode="partial")
+    assert [(r["line"], r["result"]) for r in answer.json()["rows"]] == [
+        (3, "jurisdiction_not_served")  # 500243 is a county of Chongqing, not of its city
+    ]

@@ -6,7 +6,8 @@ A batch is up to 100,000 orders. Each row gets one result, the first that applie
 2. ``bad_id``: the worker's resident ID number fails GB 11643;
 3. ``end_before_start``: completed or cancelled before it was accepted;
 4. ``in_future``: accepted or ended after now (with a few minutes for clocks);
-5. ``jurisdiction_not_served``: a place the platform was not onboarded for;
+5. ``jurisdiction_not_served``: a place outside those the platform was onboarded for (a city
+   onboarded serves its districts);
 6. ``no_premium_rate``: no per-order premium is loaded for the industry, place and day;
 7. ``unknown_worker``: nobody of that ID on the platform's roster in the order's month;
 8. ``exists_different``: the order id was sent before (or earlier in the batch) with other
@@ -36,6 +37,7 @@ from flexcover.injury import repository
 from flexcover.injury.models import OrderEnd
 from flexcover.kit.problems import Problem
 from flexcover.kit.resident_id import hash_id, parse_resident_id
+from flexcover.registry.authz import region_prefix
 from flexcover.rules.injury import per_order_fen
 from flexcover.rules.parameters import Rulebook
 
@@ -358,7 +360,7 @@ def _checked(
         late_field = "accepted_at" if accepted > now + CLOCK_SKEW else end_field
         _refuse(result, "in_future", f"/{line}/{late_field}")
         return None
-    if code not in served:
+    if code not in served and not any(code.startswith(region_prefix(s)) for s in served):
         _refuse(result, "jurisdiction_not_served", f"/{line}/jurisdiction")
         return None
     local = accepted.astimezone(CHINA)

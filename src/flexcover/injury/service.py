@@ -380,7 +380,8 @@ def report_claim(
 ) -> Claim:
     """职业伤害申报: by the worker (or a relative or the union, on the worker's login), by the
     platform for a worker on its roster, or by an officer for anyone."""
-    registry.require_jurisdiction(session, jurisdiction, field="jurisdiction")
+    # An accident happens in a district or county: the officers of that place handle it.
+    registry.require_jurisdiction(session, jurisdiction, field="jurisdiction", levels=("district",))
     if actor.role == "worker":
         if actor.person_id is None:
             raise NotFound(field="worker_id", what="person", key="-")
