@@ -33,3 +33,23 @@ def test_the_check_the_schema_and_the_enum_name_the_same_states():
     schema = EnrolmentOut.model_json_schema()
     named = schema["$defs"]["EnrolmentStatus"]["enum"]
     assert named == [status.value for status in EnrolmentStatus]
+
+
+def test_every_status_check_names_its_enum():
+    from flexcover.contributions.models import (
+        BillStatus,
+        ContributionBill,
+        SettlementRun,
+        SettlementStatus,
+        SubsidyApplication,
+        SubsidyStatus,
+    )
+
+    for model, enum in (
+        (ContributionBill, BillStatus),
+        (SettlementRun, SettlementStatus),
+        (SubsidyApplication, SubsidyStatus),
+    ):
+        (check,) = [c for c in model.__table__.constraints if str(c.name).endswith("status_known")]
+        listed = ", ".join(f"'{status.value}'" for status in enum)
+        assert str(check.sqltext) == f"status IN ({listed})", model

@@ -301,3 +301,13 @@ def test_working_days_follow_the_published_holidays():
     assert working_days_after(date(2026, 11, 3), 3) == date(2026, 11, 6)
     # Beyond the published calendar: Monday to Friday.
     assert working_days_after(date(2030, 1, 4), 3) == date(2030, 1, 9)
+
+
+def test_the_claims_and_bills_checks_name_their_enums():
+    from flexcover.injury.models import InjuryBill, InjuryBillStatus
+
+    for model, enum in ((Claim, ClaimStatus), (InjuryBill, InjuryBillStatus)):
+        (check,) = [c for c in model.__table__.constraints if str(c.name).endswith("status_known")]
+        assert str(check.sqltext) == "status IN ({})".format(
+            ", ".join(f"'{status.value}'" for status in enum)
+        )

@@ -34,6 +34,12 @@ class BillStatus(StrEnum):
     """Past its due date unpaid: it fell overdue when the next month was settled."""
 
 
+class SettlementStatus(StrEnum):
+    RUNNING = "running"
+    """Planned, chunks still to settle (or being settled)."""
+    DONE = "done"
+
+
 class SubsidyStatus(StrEnum):
     SUBMITTED = "submitted"
     PROPOSED = "proposed"
@@ -248,10 +254,11 @@ class SettlementRun(Base):
     """月结: one month's settlement; done when every chunk of its plan is settled."""
 
     __tablename__ = "settlement_runs"
+    __table_args__ = (CheckConstraint(one_of("status", SettlementStatus), name="status_known"),)
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     bills: Mapped[int] = mapped_column(BigInteger, default=0)
-    status: Mapped[str] = mapped_column(String(12), default="running")
+    status: Mapped[str] = mapped_column(String(12), default=SettlementStatus.RUNNING)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

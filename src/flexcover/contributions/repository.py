@@ -21,6 +21,7 @@ from flexcover.contributions.models import (
     PlatformPayment,
     SettlementChunk,
     SettlementRun,
+    SettlementStatus,
     SubsidyApplication,
     SubsidyGrant,
     SubsidyStatus,
@@ -197,13 +198,17 @@ def first_enrolled_month(session: Session) -> str | None:
 
 def settled_months(session: Session) -> set[str]:
     """The months whose settlement is done."""
-    return set(session.scalars(select(SettlementRun.month).where(SettlementRun.status == "done")))
+    return set(
+        session.scalars(
+            select(SettlementRun.month).where(SettlementRun.status == SettlementStatus.DONE)
+        )
+    )
 
 
 def latest_settled_month(session: Session) -> str | None:
     """The newest month whose settlement is done."""
     return session.scalar(
-        select(func.max(SettlementRun.month)).where(SettlementRun.status == "done")
+        select(func.max(SettlementRun.month)).where(SettlementRun.status == SettlementStatus.DONE)
     )
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from flexcover.contributions import repository
-from flexcover.contributions.models import SettlementRun
+from flexcover.contributions.models import SettlementRun, SettlementStatus
 from flexcover.contributions.problems import MonthNotEnded, NothingToSettle
 from flexcover.contributions.reconcile import Reconciliation, ready_groups, reconcile_group
 from flexcover.contributions.settlement import settle_chunk
@@ -72,14 +72,14 @@ def settle(
         workers = 1
     with database.unit_of_work() as session:
         run = session.get(SettlementRun, key, with_for_update=True)
-        if run is not None and run.status == "done":
+        if run is not None and run.status == SettlementStatus.DONE:
             return SettlementSummary(key, run.bills, 0, already_done=True)
         check_settleable(session, month, today=today, force_reason=force_reason, actor=actor)
     reconciled = reconcile(database=database, rulebook=rulebook, actor=actor)
     with database.unit_of_work() as session:
         run = session.get(SettlementRun, key, with_for_update=True)
         if run is None:
-            session.add(SettlementRun(month=key, bills=0, status="running"))
+            session.add(SettlementRun(month=key, bills=0, status=SettlementStatus.RUNNING))
             session.flush()
         repository.plan_chunks(session, key, chunk_size)
     reporter = _Reporter(database, key, progress)
@@ -89,7 +89,7 @@ def settle(
         with database.unit_of_work() as session:
             run = session.get(SettlementRun, key, with_for_update=True)  # one planner at a time
             assert run is not None
-            if run.status == "done":  # finished by another process meanwhile
+            if run.status == SettlementStatus.DONE:  # finished by another process meanwhile
                 return SettlementSummary(
                     key, run.bills, chunks, already_done=chunks == 0, reconciled=reconciled
                 )
@@ -100,7 +100,7 @@ def settle(
             _, _, bills, open_chunks = repository.chunk_progress(session, key)
             if not open_chunks:
                 run.bills = bills
-                run.status = "done"
+                run.status = SettlementStatus.DONE
                 run.finished_at = utc_now()
                 return SettlementSummary(
                     key, bills, chunks, already_done=False, reconciled=reconciled
