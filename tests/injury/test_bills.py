@@ -121,3 +121,24 @@ def test_unpaid_bills_fall_into_arrears_for_the_province_to_see(
     ]
     assert client.get("/api/v1/injury/bills?region=500106", headers=district).status_code == 403
     assert count(session, InjuryBill) == 1
+
+
+def test_the_nightly_job_turns_overdue_bills_into_arrears(
+    client, ready, plat, province, clock, database, session
+):
+    from types import SimpleNamespace
+
+    from flexcover.injury import service as injury
+    from flexcover.jobs.commands import handlers
+
+    send_orders(client, ready, plat, [order(1)])
+    december(clock)
+    issue(client, province)
+    key, payload = injury.arrears_for_firing(datetime(2027, 1, 5, 0, 30, tzinfo=CHINA))
+    assert (key, payload) == ("injury.arrears:2027-01-05", {"day": "2027-01-05"})
+    job = handlers()[injury.ARREARS_JOB]
+    said = job(SimpleNamespace(payload=payload, database=database))
+    assert said == "1 platform bill(s) fell into arrears on 2027-01-05"
+    assert job(SimpleNamespace(payload=payload, database=database)).startswith("0 ")
+    [bill] = session.scalars(select(InjuryBill)).all()
+    assert bill.status == "arrears"

@@ -67,7 +67,7 @@ def test_a_worker_settles_a_queued_month_once(world, database, session, env):
 
 def test_the_month_end_schedule_queues_the_month_just_ended():
     by_name = {schedule.name: schedule for schedule in schedules()}
-    assert set(by_name) == {"month-end-settlement", "injury-partitions"}
+    assert set(by_name) == {"month-end-settlement", "injury-partitions", "injury-arrears"}
     month_end = by_name["month-end-settlement"]
     assert month_end.kind == contributions.SETTLEMENT_JOB
     from datetime import datetime

@@ -63,6 +63,7 @@ __all__ = [
 ]
 
 PARTITIONS_JOB = "injury.partitions"
+ARREARS_JOB = "injury.arrears"
 PARTITIONS_AHEAD = 3
 """Months ahead of this one that the orders' partitions are made for."""
 PILOT_START = Month(2022, 7)
@@ -621,3 +622,17 @@ def pay_scheduled_benefits(
             paid += amount
             count += 1
     return BenefitRun(claims=count, paid_fen=paid, scheduled=scheduled)
+
+
+def arrears_for_firing(fired: datetime) -> tuple[str, dict[str, object]]:
+    """The nightly schedule's job: the platform bills past their due date become arrears."""
+    day = fired.astimezone(CHINA).date()
+    return f"{ARREARS_JOB}:{day.isoformat()}", {"day": day.isoformat()}
+
+
+def run_arrears_job(context: Any) -> str:
+    """A worker's handler of :data:`ARREARS_JOB` (run again the same night, it changes nothing)."""
+    day = date.fromisoformat(str(context.payload["day"]))
+    with context.database.unit_of_work() as session:
+        changed = bills.mark_arrears(session=session, today=day)
+    return f"{changed} platform bill(s) fell into arrears on {day}"

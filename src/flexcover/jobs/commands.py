@@ -43,6 +43,7 @@ def handlers() -> dict[str, Handler]:
 
     return {
         injury.PARTITIONS_JOB: injury.run_partitions_job,
+        injury.ARREARS_JOB: injury.run_arrears_job,
         coverage.COMPARISON_JOB: functools.partial(
             coverage.run_comparison_job, register_reader=contributions.insured_register_reader
         ),
@@ -57,6 +58,13 @@ def schedules() -> list[Schedule]:
     from flexcover.injury import service as injury
 
     return [
+        Schedule(
+            name="injury-arrears",
+            cron="30 0 * * *",
+            kind=injury.ARREARS_JOB,
+            job=injury.arrears_for_firing,
+            catch_up=timedelta(days=2),
+        ),
         Schedule(
             name="injury-partitions",
             cron="0 1 1 * *",
