@@ -1,4 +1,4 @@
-"""Personal-account crediting (E6) and the resident pension (E9)."""
+"""Personal-account crediting and the resident pension."""
 
 from datetime import date
 from decimal import Decimal
@@ -16,14 +16,14 @@ TODAY = date(2026, 11, 23)
 
 
 def shanghai_history():
-    """E6: Shanghai 2022-07 … 2025-06 at 6,520, 7,310 and 7,384 (12 months each)."""
+    """Shanghai 2022-07 … 2025-06 at 6,520, 7,310 and 7,384 (12 months each)."""
     bases = [("6520", Month(2022, 7)), ("7310", Month(2023, 7)), ("7384", Month(2024, 7))]
     return [
         {"month": str(start + i), "base_yuan": base} for base, start in bases for i in range(12)
     ]
 
 
-def test_e6_principal_credited_is_8_percent_of_the_bases(rulebook):
+def test_principal_credited_is_8_percent_of_the_bases(rulebook):
     result = calculate(
         "account",
         {"jurisdiction": "310000", "history": shanghai_history()},
@@ -34,7 +34,7 @@ def test_e6_principal_credited_is_8_percent_of_the_bases(rulebook):
     assert credited == 2036544  # 8 % × 254,568 = 20,365.44
 
 
-def test_e6_interest_uses_the_national_rate_of_each_year(rulebook):
+def test_interest_uses_the_national_rate_of_each_year(rulebook):
     result = calculate(
         "account",
         {"jurisdiction": "310000", "history": shanghai_history()},
@@ -76,7 +76,7 @@ def test_account_rolls_many_people_at_once(rulebook):
     assert result.closing_fen[:, 0].tolist() == [100_000, 1_039_700]
 
 
-def test_e9_resident_pension_2024(rulebook):
+def test_resident_pension_2024(rulebook):
     result = resident_pension(
         rulebook=rulebook, jurisdiction="500000", year=2024, account_balance_fen=one(5_000_000)
     )
@@ -84,7 +84,7 @@ def test_e9_resident_pension_2024(rulebook):
     assert not result.explain.provisional
 
 
-def test_e9_resident_pension_2025_is_provisional(rulebook):
+def test_resident_pension_2025_is_provisional(rulebook):
     result = resident_pension(
         rulebook=rulebook, jurisdiction="500000", year=2025, account_balance_fen=one(5_000_000)
     )
@@ -92,7 +92,7 @@ def test_e9_resident_pension_2025_is_provisional(rulebook):
     assert result.explain.provisional
 
 
-def test_e9_switching_example_68000_at_60(rulebook):
+def test_switching_example_68000_at_60(rulebook):
     result = resident_pension(
         rulebook=rulebook, jurisdiction="500000", year=2025, account_balance_fen=one(6_800_000)
     )

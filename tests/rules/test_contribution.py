@@ -12,8 +12,8 @@ from flexcover.rules.parameters import MissingParameter
 from flexcover.rules.problems import BaseOutOfRange
 from tests.rules.conftest import one
 
-# jurisdiction, month, base in yuan, total, to account, to pool (all yuan) — E5 figure for figure
-E5 = [
+# jurisdiction, month, base, total, to account, to pool (yuan): each region's floor, exactly
+FLOOR_EXAMPLES = [
     ("500000", "2025-08", 4404, "880.80", "352.32", "528.48"),
     ("500000", "2025-08", 22017, "4403.40", "1761.36", "2642.04"),
     ("110000", "2024-08", 6821, "1364.20", "545.68", "818.52"),
@@ -32,8 +32,8 @@ def fen(yuan: str) -> int:
     return int(whole) * 100 + int(cents)
 
 
-@pytest.mark.parametrize(("code", "month", "base", "total", "account", "pool"), E5)
-def test_e5_floor_contributions(rulebook, code, month, base, total, account, pool):
+@pytest.mark.parametrize(("code", "month", "base", "total", "account", "pool"), FLOOR_EXAMPLES)
+def test_floor_contributions(rulebook, code, month, base, total, account, pool):
     result = contribution(
         rulebook=rulebook, jurisdiction=code, month=Month.parse(month), base_fen=one(base * 100)
     )
@@ -44,7 +44,7 @@ def test_e5_floor_contributions(rulebook, code, month, base, total, account, poo
     assert int(result.total_fen[0]) * 12 == fen(total) * 12
 
 
-def test_e5_twelve_months_in_chongqing_is_10569_60(rulebook):
+def test_twelve_months_in_chongqing_is_10569_60(rulebook):
     result = contribution(
         rulebook=rulebook, jurisdiction="500000", month=Month(2025, 8), base_fen=one(440400)
     )
@@ -52,7 +52,7 @@ def test_e5_twelve_months_in_chongqing_is_10569_60(rulebook):
 
 
 def test_shanghai_adds_medical_at_10_percent(rulebook):
-    """E5: Shanghai 2025 floor 7,460 → medical 746.00, pension + medical 2,238.00."""
+    """Shanghai's 2025 floor 7,460 → medical 746.00, pension + medical 2,238.00."""
     result = contribution(
         rulebook=rulebook,
         jurisdiction="310000",
@@ -67,7 +67,7 @@ def test_shanghai_adds_medical_at_10_percent(rulebook):
 
 
 def test_shanghai_base_10000_gives_3000(rulebook):
-    """E5 cross-check: base 10,000 → pension 2,000, medical 1,000, total 3,000."""
+    """A cross-check: base 10,000 → pension 2,000, medical 1,000, total 3,000."""
     result = contribution(
         rulebook=rulebook,
         jurisdiction="310000",

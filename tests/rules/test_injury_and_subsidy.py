@@ -18,7 +18,7 @@ SICHUAN = "510000"
 ON = date(2025, 8, 1)
 
 
-def test_e7_premiums_per_order():
+def test_premiums_per_order():
     """780 rider orders × 0.07 = 54.60; 600 rides × 0.01 = 6.00; 300 van orders × 0.18 = 54.00."""
     from flexcover.rules.parameters import default_rulebook
 
@@ -31,7 +31,7 @@ def test_e7_premiums_per_order():
         assert int(result.amount_fen[0]) == expected
 
 
-def test_e7_disability_grants_by_grade_with_shanghai_w(rulebook):
+def test_disability_grants_by_grade_with_shanghai_w(rulebook):
     expected = [335718, 310850, 285982, 261114, 223812, 198944, 161642, 136774, 111906, 87038]
     result = injury.disability_grant(
         rulebook=rulebook, jurisdiction="310000", grade=np.arange(1, 11), on=ON
@@ -40,21 +40,21 @@ def test_e7_disability_grants_by_grade_with_shanghai_w(rulebook):
     assert result.explain.provisional  # W is unconfirmed
 
 
-def test_e7_monthly_allowance_grades_1_to_4(rulebook):
+def test_monthly_allowance_grades_1_to_4(rulebook):
     result = injury.disability_allowance(
         rulebook=rulebook, jurisdiction="310000", grade=np.arange(1, 5), on=ON
     )
     assert result.amount_fen.tolist() == [1119060, 1056890, 994720, 932550]
 
 
-def test_e7_death_and_funeral_grants_2025(rulebook):
+def test_death_and_funeral_grants_2025(rulebook):
     death = injury.death_grant(rulebook=rulebook, jurisdiction="310000", on=ON)
     assert int(death.amount_fen[0]) == 108376000
     funeral = injury.funeral_grant(rulebook=rulebook, jurisdiction="310000", on=ON)
     assert int(funeral.amount_fen[0]) == 7460400
 
 
-def test_e8_national_two_thirds_in_chongqing(rulebook):
+def test_national_two_thirds_in_chongqing(rulebook):
     """Paid 880.80 at the floor → 587.20 a month; 36 months → 21,139.20."""
     result = subsidy(
         rulebook=rulebook, jurisdiction="500000", month=Month(2025, 8), paid_fen=one(88080)
@@ -63,7 +63,7 @@ def test_e8_national_two_thirds_in_chongqing(rulebook):
     assert int(result.subsidy_fen[0]) * 36 == 2113920
 
 
-def test_e8_a_higher_base_does_not_raise_the_national_subsidy(rulebook):
+def test_a_higher_base_does_not_raise_the_national_subsidy(rulebook):
     result = subsidy(
         rulebook=rulebook,
         jurisdiction="500000",
@@ -73,7 +73,7 @@ def test_e8_a_higher_base_does_not_raise_the_national_subsidy(rulebook):
     assert result.subsidy_fen.tolist() == [58720, 58720, 20000]
 
 
-def test_e8_shanghai_half_of_the_floor_amount(rulebook):
+def test_shanghai_half_of_the_floor_amount(rulebook):
     """7,460 × 30 % × 50 % = 1,119.00 whatever base was chosen (pension 20 % + medical 10 %)."""
     schemes = ("employee_pension", "employee_medical")
     result = subsidy(
@@ -86,7 +86,7 @@ def test_e8_shanghai_half_of_the_floor_amount(rulebook):
     assert result.subsidy_fen.tolist() == [111900, 111900]
 
 
-def test_e7_gansu_style_floating_of_20_percent_makes_54_60_into_65_52(rulebook):
+def test_gansu_style_floating_of_20_percent_makes_54_60_into_65_52(rulebook):
     result = injury.premium(
         rulebook=rulebook,
         jurisdiction=SICHUAN,
@@ -111,7 +111,7 @@ def test_floating_beyond_the_limit_is_refused(rulebook):
         )
 
 
-def test_e6_pooled_fund_transfer_is_12_percent_of_the_bases_without_interest(rulebook):
+def test_pooled_fund_transfer_is_12_percent_of_the_bases_without_interest(rulebook):
     """Shanghai 2022-07 … 2025-06 at 6,520 / 7,310 / 7,384: Σ 254,568 → 30,548.16."""
     bases = np.array([[652000] * 12 + [731000] * 12 + [738400] * 12])
     amount, explain = pooled_fund_transfer_on(rulebook=rulebook, bases_since_1998_fen=bases, on=ON)

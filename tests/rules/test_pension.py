@@ -36,7 +36,7 @@ def beijing_2025(rulebook, *, age=(60, 0), months=240, index="0.60", balance=10_
     )
 
 
-def test_e4_beijing_flexible_worker_retiring_at_60(rulebook):
+def test_beijing_flexible_worker_retiring_at_60(rulebook):
     """C 12,049, I 0.60, N 20, balance 100,000 at 60: 1,927.84 + 719.42 = 2,647.26."""
     result = beijing_2025(rulebook)
     assert int(result.calculation_base_fen[0]) == 1204900
@@ -46,13 +46,13 @@ def test_e4_beijing_flexible_worker_retiring_at_60(rulebook):
     assert int(result.total_fen[0]) == 264726
 
 
-def test_e4_variant_at_60_years_4_months_uses_divisor_136_7(rulebook):
+def test_variant_at_60_years_4_months_uses_divisor_136_7(rulebook):
     result = beijing_2025(rulebook, age=(60, 4))
     assert tenths_to_text(int(result.divisor_tenths[0])) == "136.7"
     assert int(result.account_fen[0]) == 73153
 
 
-def test_e4_cross_check_index_0_8_and_360_months(rulebook):
+def test_cross_check_index_0_8_and_360_months(rulebook):
     assert int(beijing_2025(rulebook, index="0.8", months=360).basic_fen[0]) == 325323
 
 
@@ -61,7 +61,7 @@ def test_a_given_calculation_base_replaces_the_published_one(rulebook):
     assert int(result.basic_fen[0]) == 160000  # 10,000 × 1.6 / 2 × 20 × 1 %
 
 
-def test_e10_average_index_of_60_100_and_300_percent(rulebook):
+def test_average_index_of_60_100_and_300_percent(rulebook):
     """Three contribution years at 60 %, 100 % and 300 % → I = 1.5333 (Shanghai wages)."""
     months = [Month(2024, 8), Month(2025, 8), Month(2026, 8)]
     wages = [1230700, 1243400, 1257700]
@@ -70,7 +70,7 @@ def test_e10_average_index_of_60_100_and_300_percent(rulebook):
     assert units_to_text(int(result.index_units[0]), result.decimals) == "1.5333"
 
 
-def test_e10_basic_pension_457_86(rulebook):
+def test_basic_pension_457_86(rulebook):
     c = np.array([1204900])
     assert (
         int(basic_pension_fen(c, np.array([15333]), years_units(np.array([36]), 4), 4, 4)[0])
