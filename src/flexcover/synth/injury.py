@@ -36,7 +36,12 @@ LENGTH = {"instant_delivery": (15, 45), "mobility": (10, 40), "freight": (40, 90
 PER_DAY = {"instant_delivery": 14, "mobility": 10, "freight": 4}
 CANCELLED_SHARE = 0.03
 RIDERS = 60
-"""Riders per platform whose orders the demo streams (its roster is topped up to this many)."""
+"""Riders per platform whose orders the demo streams (its roster is topped up to this many): one
+per 300 people of the demo, between 4 and 60 (the demo's 20,000 people make 60)."""
+
+
+def riders_for(people: int) -> int:
+    return min(RIDERS, max(4, people // 300))
 
 
 @dataclass(frozen=True)
@@ -90,8 +95,9 @@ def build(
             today=month.first_day,
         )
         riders = [p for p in roster.people_on(session, platform.id, month) if p in people]
-        riders = riders[:RIDERS] + _top_up(
-            session, actor, platform.id, people, taken, RIDERS - len(riders), month, id_key
+        wanted = riders_for(len(people))
+        riders = riders[:wanted] + _top_up(
+            session, actor, platform.id, people, taken, wanted - len(riders), month, id_key
         )
         taken.update(riders)
         id_numbers = {p: people[p].id_number for p in riders}
