@@ -181,3 +181,35 @@ def test_a_worker_beats_while_a_job_runs_and_takes_back_a_dead_workers_job(
     stop.set()
     thread.join(10)
     assert jobs(session)["beating"].status == "done"
+
+
+def test_the_servers_access_log_masks_a_resident_id_in_a_query(capsys, tmp_path):
+    """``flexcover serve`` logs every request's address; one that carries a resident ID (a staff
+    search, a cover lookup) is written masked, formatted as uvicorn formats it."""
+    import logging.config
+
+    from flexcover.kit.settings import Settings
+    from flexcover.web.app import server_options
+
+    config = server_options(Settings(data_dir=tmp_path))["log_config"]
+    logging.config.dictConfig(config)
+    try:
+        access = logging.getLogger("uvicorn.access")
+        access.info(
+            '%s - "%s %s HTTP/%s" %d',
+            "127.0.0.1:5000",
+            "GET",
+            f"/api/v1/injury/cover?worker={make_id()}&phone=13812345678",
+            "1.1",
+            200,
+        )
+        written = capsys.readouterr()
+        line = written.out + written.err
+        assert "GET /api/v1/injury/cover?worker=<resident id>&phone=<phone>" in line
+        assert make_id() not in line
+        assert " 200" in line
+    finally:
+        for name in ("uvicorn", "uvicorn.access", "uvicorn.error"):
+            logger = logging.getLogger(name)
+            logger.handlers.clear()
+            logger.propagate = True

@@ -21,6 +21,7 @@ from flexcover.coverage import run_pages as comparison_pages
 from flexcover.injury import api as injury_api
 from flexcover.injury import pages as injury_pages
 from flexcover.kit.database import Database, utc_now
+from flexcover.kit.logs import uvicorn_log_config
 from flexcover.kit.months import china_today
 from flexcover.kit.problems import Problem
 from flexcover.kit.settings import Settings
@@ -100,9 +101,15 @@ def create_app(
 
 def server_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's options for serving ``settings``: forwarded headers (X-Forwarded-For, -Proto)
-    only from the configured proxies; uvicorn itself would believe any loopback peer's."""
+    only from the configured proxies (uvicorn itself would believe any loopback peer's), and
+    logs without personal data."""
     proxies = settings.trusted_proxies
-    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None}
+    return {
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or None,
+        # The access log names each request's address: resident IDs in a query are masked.
+        "log_config": uvicorn_log_config(),
+    }
 
 
 def _problem_types() -> list[type[Problem]]:
