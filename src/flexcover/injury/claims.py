@@ -173,18 +173,25 @@ def report_deadline(rulebook: Rulebook, code: str, day: date, reporter_kind: str
 
 
 def working_days_after(day: date, count: int) -> date:
-    """The ``count``-th working day after ``day``: by the published holiday calendar where it is
-    published (chinesecalendar), Monday to Friday beyond it."""
-    try:
-        found: date = chinese_calendar.find_workday(count, day)
-        return found
-    except NotImplementedError:
-        current = day
-        while count > 0:
-            current += timedelta(days=1)
-            if current.weekday() < 5:
-                count -= 1
-        return current
+    """The ``count``-th working day after ``day``: by the State Council's holiday calendar for the
+    years it is published in (chinesecalendar), Monday to Friday beyond them."""
+    current = day
+    while count > 0:
+        current += timedelta(days=1)
+        if _is_working_day(current):
+            count -= 1
+    return current
+
+
+PUBLISHED_THROUGH = max(chinese_calendar.holidays).year
+"""The last year whose holidays and 调休 the installed calendar holds."""
+
+
+def _is_working_day(day: date) -> bool:
+    if day.year <= PUBLISHED_THROUGH:
+        working: bool = chinese_calendar.is_workday(day)
+        return working
+    return day.weekday() < 5
 
 
 def _days(rulebook: Rulebook, code: str, which: str, day: date) -> int:
